@@ -1,0 +1,82 @@
+"""The store's small vocabularies: access methods, agent types, sources and series codes.
+
+A *series* is one (source, access, agent) combination packed into a small integer; counts are
+stored per series so that a better source can win a day without anything being subtracted,
+and so that the combined mobile bucket of hourly dumps never answers for ``mobile-web`` or
+``mobile-app``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+
+class Access(enum.IntEnum):
+    """Access method of a count. ``MOBILE`` is the combined web+app bucket of hourly dumps."""
+
+    DESKTOP = 0
+    MOBILE_WEB = 1
+    MOBILE_APP = 2
+    MOBILE = 3
+
+
+class Agent(enum.IntEnum):
+    """Agent type of a count. ``UNSPLIT`` is legacy data that never separated agents."""
+
+    USER = 0
+    SPIDER = 1
+    AUTOMATED = 2
+    UNSPLIT = 3
+
+
+class Source(enum.IntEnum):
+    """Datasets, best last: per project and day the highest complete source wins."""
+
+    PAGECOUNTS = 0
+    PAGEVIEWS = 1
+    COMPLETE = 2
+
+
+ACCESS_NAMES: dict[str, Access] = {
+    "desktop": Access.DESKTOP,
+    "mobile-web": Access.MOBILE_WEB,
+    "mobile-app": Access.MOBILE_APP,
+}
+AGENT_NAMES: dict[str, Agent] = {
+    "user": Agent.USER,
+    "spider": Agent.SPIDER,
+    "automated": Agent.AUTOMATED,
+}
+ALL_ACCESS = "all-access"
+ALL_AGENTS = "all-agents"
+API_ACCESS = (ALL_ACCESS, "desktop", "mobile-app", "mobile-web")
+API_AGENTS = (ALL_AGENTS, "automated", "spider", "user")
+
+
+def series_code(source: Source, access: Access, agent: Agent) -> int:
+    """Pack (source, access, agent) into the integer stored in the series column."""
+    return (int(source) << 4) | (int(access) << 2) | int(agent)
+
+
+def series_parts(code: int) -> tuple[Source, Access, Agent]:
+    """Unpack a series code."""
+    return Source(code >> 4), Access((code >> 2) & 3), Agent(code & 3)
+
+
+ALL_SERIES: tuple[int, ...] = tuple(
+    series_code(s, a, g) for s in Source for a in Access for g in Agent
+)
+
+
+def matching_series(source: Source, access: str, agent: str) -> tuple[int, ...]:
+    """Series codes of ``source`` that count towards an API (access, agent) pair.
+
+    ``all-access`` includes the combined mobile bucket and ``all-agents`` the unsplit legacy
+    agent; a specific access or agent matches only series that carry exactly it.
+    """
+    accesses: Iterable[Access] = (
+        tuple(Access) if access == ALL_ACCESS else (ACCESS_NAMES[access],)
+    )
+    agents: Iterable[Agent] = tuple(Agent) if agent == ALL_AGENTS else (AGENT_NAMES[agent],)
+    return tuple(series_code(source, a, g) for a in accesses for g in agents)

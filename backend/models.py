@@ -1,0 +1,281 @@
+"""Typed SQLAlchemy tables: the schema's source of truth (migrations must match it).
+
+Layout, sized for English Wikipedia (~8 M titles read a day) for years on one machine:
+
+* ``titles`` is the dictionary: one row per (project, title), with the MediaWiki page id
+  when the input has one. Every count refers to a title by its integer id.
+* ``day_counts`` holds recent daily counts per page and series (see :mod:`backend.codes`):
+  every file adds into it, so it is the one place that changes while files arrive.
+* ``page_months`` packs settled days into one row per page and month: the daily counts of all
+  series in a small varint blob (:mod:`backend.series_codec`) plus the page's monthly totals
+  of user views per access method. That keeps a stored data point at a few bytes.
+* ``page_hours`` is the optional rolling window of per-page hourly counts.
+* ``project_hours`` / ``project_days`` / ``project_months`` are per-project aggregates kept
+  forever; ``top_articles`` the precomputed top lists.
+* ``coverage`` says which hours of a (project, day) each source has loaded (project 0 stands
+  for "every project", written by unfiltered loads); ``published_days`` is the winning
+  source of each day that is complete and not held; ``held_hours`` the hours held back and why.
+* ``country_*`` tables are filled from raw request logs (empty until then).
+
+Days, hours and months are stored as integers counted from 1970-01-01 (see
+:mod:`backend.timeutil`): they index and pack better than dates or strings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Title ids: 64-bit everywhere, and SQLite's rowid (INTEGER PRIMARY KEY) there.
+TitleId = BigInteger().with_variant(Integer(), "sqlite")
+#: Titles compare byte for byte (MediaWiki titles are case-sensitive after the first letter).
+TitleText = String(512).with_variant(
+    mysql.VARCHAR(512, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
+)
+#: Packed series may exceed 64 KiB for a page read every day in many series.
+Blob = LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")
+
+WITHOUT_ROWID = {"sqlite_with_rowid": False}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Project(Base):
+    """A wiki, named as the pageview API names it (``en.wikipedia``, ``wikidata``)."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Title(Base):
+    """The title dictionary: one row per (project, title)."""
+
+    __tablename__ = "titles"
+    __table_args__ = (UniqueConstraint("project_id", "title", name="uq_titles_project_title"),)
+
+    id: Mapped[int] = mapped_column(TitleId, primary_key=True, autoincrement=False)
+    project_id: Mapped[int] = mapped_column(SmallInteger, ForeignKey("projects.id"))
+    title: Mapped[str] = mapped_column(TitleText)
+    page_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class DayCount(Base):
+    """Daily views of a page in one series, for days not yet packed into ``page_months``."""
+
+    __tablename__ = "day_counts"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    series: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger)
+
+
+class PageMonth(Base):
+    """All daily counts of one page in one month, packed, with the month's user totals."""
+
+    __tablename__ = "page_months"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    month: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    title_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    packed: Mapped[bytes] = mapped_column(Blob)
+    user_all: Mapped[int] = mapped_column(BigInteger)
+    user_desktop: Mapped[int] = mapped_column(BigInteger)
+    user_mobile_web: Mapped[int] = mapped_column(BigInteger)
+    user_mobile_app: Mapped[int] = mapped_column(BigInteger)
+
+
+class PackedDay(Base):
+    """A (project, day) whose counts live in ``page_months`` rather than ``day_counts``."""
+
+    __tablename__ = "packed_days"
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class PageHour(Base):
+    """The rolling hourly window: views of a page in one hour and series."""
+
+    __tablename__ = "page_hours"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    title_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProjectHour(Base):
+    """Views of a whole project in one hour and series."""
+
+    __tablename__ = "project_hours"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProjectDay(Base):
+    """Views of a whole project in one day and series."""
+
+    __tablename__ = "project_days"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProjectMonth(Base):
+    """Views of a whole project in one complete, published month (winning sources only)."""
+
+    __tablename__ = "project_months"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    month: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    series: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger)
+
+
+class TopArticle(Base):
+    """One entry of a precomputed top list (user agent, title ``-`` excluded).
+
+    ``period`` is a day number for ``granularity='d'`` and a month number for ``'m'``;
+    ``access`` is 0 for all-access, else 1 + :class:`backend.codes.Access`.
+    """
+
+    __tablename__ = "top_articles"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    granularity: Mapped[str] = mapped_column(String(1), primary_key=True)
+    period: Mapped[int] = mapped_column(Integer, primary_key=True)
+    access: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    title_id: Mapped[int] = mapped_column(BigInteger)
+    views: Mapped[int] = mapped_column(BigInteger)
+    rank: Mapped[int] = mapped_column(SmallInteger)
+
+
+class Coverage(Base):
+    """Which hours of a day a source has loaded for a project (0 = every project)."""
+
+    __tablename__ = "coverage"
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hours_mask: Mapped[int] = mapped_column(Integer)
+
+
+class HeldHour(Base):
+    """An hour held back from publication, and why (project 0 = every project)."""
+
+    __tablename__ = "held_hours"
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    held_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PublishedDay(Base):
+    """A day that queries may show, and the source whose counts they use for it."""
+
+    __tablename__ = "published_days"
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[int] = mapped_column(SmallInteger)
+
+
+class IngestedFile(Base):
+    """One loaded input file: what it was, what it held and what was rejected."""
+
+    __tablename__ = "ingested_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source: Mapped[int] = mapped_column(SmallInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    first_hour: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[int] = mapped_column(Integer)
+    projects: Mapped[str] = mapped_column(Text)
+    lines_read: Mapped[int] = mapped_column(BigInteger)
+    lines_rejected: Mapped[int] = mapped_column(BigInteger)
+    rejects: Mapped[str] = mapped_column(Text)
+    views: Mapped[int] = mapped_column(BigInteger)
+    duration: Mapped[float] = mapped_column(Float)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CountryDay(Base):
+    """Views of a project from one country in one day (raw logs only; privacy-thresholded)."""
+
+    __tablename__ = "country_days"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    access: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger)
+
+
+class CountryTopArticle(Base):
+    """One entry of a per-country daily top list, across projects (raw logs only)."""
+
+    __tablename__ = "country_top_articles"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    access: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    project_id: Mapped[int] = mapped_column(SmallInteger)
+    title_id: Mapped[int] = mapped_column(BigInteger)
+    views_ceil: Mapped[int] = mapped_column(BigInteger)
+    rank: Mapped[int] = mapped_column(SmallInteger)
+
+
+Index("ix_ingested_files_first_hour", IngestedFile.first_hour)

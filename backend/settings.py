@@ -1,0 +1,107 @@
+"""Every setting once: its name, default and help, read from ``WIKIVIEWS_*`` variables.
+
+Settings are data: :data:`SETTINGS` lists them, :func:`load_settings` reads them from the
+environment, and the README's settings table is checked against this list by the tests.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: ``WIKIVIEWS_<NAME>`` in the environment, ``name`` on :class:`Settings`."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _default_data_dir() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
+    return os.path.join(base, "wikiviews")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "data_dir",
+        None,
+        "Directory for the embedded SQLite store and local state "
+        "(default: $XDG_DATA_HOME/wikiviews or ~/.local/share/wikiviews).",
+    ),
+    Setting(
+        "database_url",
+        None,
+        "SQLAlchemy URL of the store: postgresql+psycopg://… or mysql+pymysql://… "
+        "(default: SQLite file wikiviews.sqlite3 in the data directory).",
+    ),
+    Setting(
+        "hourly_window_days",
+        7,
+        "Days of per-page hourly counts kept for the hourly window (0 turns it off). "
+        "It is filled only by loads restricted with --project unless --hourly is given.",
+        int,
+    ),
+    Setting(
+        "staging_days",
+        3,
+        "Complete days younger than this stay as plain daily rows before they are packed "
+        "into per-page monthly series.",
+        int,
+    ),
+    Setting(
+        "top_size",
+        1000,
+        "Entries kept per precomputed top list (Wikimedia keeps 1000).",
+        int,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of one process."""
+
+    data_dir: str = field(default_factory=_default_data_dir)
+    database_url: str = ""
+    hourly_window_days: int = 7
+    staging_days: int = 3
+    top_size: int = 1000
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            path = os.path.join(self.data_dir, "wikiviews.sqlite3")
+            object.__setattr__(self, "database_url", f"sqlite:///{path}")
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the store is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read every setting from ``environ`` (default: the process environment).
+
+    Keyword arguments win over the environment; unknown names raise ``TypeError``.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(f"WIKIVIEWS_{setting.name.upper()}")
+        if raw not in (None, ""):
+            try:
+                values[setting.name] = setting.parse(raw)
+            except ValueError as exc:
+                raise ValueError(
+                    f"WIKIVIEWS_{setting.name.upper()}={raw!r} is not valid: {exc}"
+                ) from exc
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if values.get("data_dir") is None:
+        values.pop("data_dir", None)
+    return Settings(**values)

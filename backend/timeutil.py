@@ -1,0 +1,57 @@
+"""Day, hour and month numbers as the store keeps them (counted from 1970-01-01 UTC)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+EPOCH = date(1970, 1, 1)
+_EPOCH_ORDINAL = EPOCH.toordinal()
+FULL_DAY_MASK = (1 << 24) - 1
+
+
+def day_number(d: date) -> int:
+    """Days since 1970-01-01."""
+    return d.toordinal() - _EPOCH_ORDINAL
+
+
+def day_date(day: int) -> date:
+    """The date of a day number."""
+    return date.fromordinal(day + _EPOCH_ORDINAL)
+
+
+def hour_number(d: date, hour: int) -> int:
+    """Hours since 1970-01-01 00:00 UTC of ``hour`` on ``d``."""
+    return day_number(d) * 24 + hour
+
+
+def month_number(year: int, month: int) -> int:
+    """Months since January 1970."""
+    return (year - 1970) * 12 + month - 1
+
+
+def month_of_day(day: int) -> int:
+    """The month number a day number falls in."""
+    d = day_date(day)
+    return month_number(d.year, d.month)
+
+
+def month_start(month: int) -> date:
+    """The first date of a month number."""
+    return date(1970 + month // 12, month % 12 + 1, 1)
+
+
+def month_days(month: int) -> range:
+    """The day numbers of a month number."""
+    first = month_start(month)
+    following = month_start(month + 1)
+    return range(day_number(first), day_number(following))
+
+
+def hour_datetime(hour: int) -> datetime:
+    """The UTC start of an hour number."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(hours=hour)
+
+
+def day_stamp(day: int) -> str:
+    """``YYYYMMDD`` of a day number."""
+    return day_date(day).strftime("%Y%m%d")
