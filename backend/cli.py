@@ -34,7 +34,9 @@ def db_upgrade(revision: str) -> None:
     """Create the store or migrate it to the newest schema."""
     settings = load_settings()
     db.upgrade(settings, revision)
-    click.echo(f"store at revision {db.head_revision(settings) if revision == 'head' else revision}")
+    click.echo(
+        f"store at revision {db.head_revision(settings) if revision == 'head' else revision}"
+    )
 
 
 @db_group.command("downgrade")

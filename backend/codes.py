@@ -75,8 +75,6 @@ def matching_series(source: Source, access: str, agent: str) -> tuple[int, ...]:
     ``all-access`` includes the combined mobile bucket and ``all-agents`` the unsplit legacy
     agent; a specific access or agent matches only series that carry exactly it.
     """
-    accesses: Iterable[Access] = (
-        tuple(Access) if access == ALL_ACCESS else (ACCESS_NAMES[access],)
-    )
+    accesses: Iterable[Access] = tuple(Access) if access == ALL_ACCESS else (ACCESS_NAMES[access],)
     agents: Iterable[Agent] = tuple(Agent) if agent == ALL_AGENTS else (AGENT_NAMES[agent],)
     return tuple(series_code(source, a, g) for a in accesses for g in agents)

@@ -122,3 +122,18 @@ def normalise_project(name: str) -> str | None:
     if name.endswith(".org"):
         name = name[:-4]
     return name if name and _PROJECT.match(name) else None
+
+
+def codes_for_project(project: str) -> tuple[str, ...]:
+    """Every domain code that can denote ``project`` (used to pre-filter dump lines on bytes)."""
+    suffix_of = {family: suffix for suffix, family in SUFFIXES.items()}
+    if project in LANGUAGELESS:
+        suffix = suffix_of[project]
+        return (f"www.{suffix}", f"m.{suffix}")
+    language, _, family = project.partition(".")
+    suffix = suffix_of.get(family)
+    if suffix is None or not language:
+        return ()
+    if suffix == "":
+        return (language, f"{language}.m", f"{language}.zero")
+    return (f"{language}.{suffix}", f"{language}.m.{suffix}", f"{language}.zero.{suffix}")

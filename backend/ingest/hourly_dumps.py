@@ -1,0 +1,102 @@
+"""Parse hourly ``pageviews-*`` and legacy ``pagecounts-*`` files (``code title views bytes``).
+
+Both formats share the line layout and the domain codes. ``pageviews`` titles are already
+decoded and counted for the user agent only; ``pagecounts`` titles are percent-encoded as
+requested (decoded here, once), agents are not separated and ``.mw`` lines are per-language
+mobile subtotals, which are skipped.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from backend.codes import Agent, series_code
+from backend.ingest.domain_codes import SubtotalLine, codes_for_project, parse_domain_code
+from backend.ingest.filenames import DumpFile
+from backend.ingest.lines import text_lines
+from backend.ingest.parsed import MAX_TITLE_BYTES, ParsedFile, ProjectFilter
+from backend.ingest.reader import read_selected
+
+_SUBTOTAL = "subtotal"
+_FILTERED = "filtered"
+
+
+def parse_hourly_dump(dump: DumpFile, projects: ProjectFilter) -> ParsedFile:
+    """Read one hourly file completely; raises ``UnreadableFile`` if it is corrupt."""
+    parsed = ParsedFile(single_hour=dump.first_hour)
+    legacy = dump.kind == "pagecounts"
+    agent = Agent.UNSPLIT if legacy else Agent.USER
+    day = dump.first_hour // 24
+    rows = parsed.rows
+    append = rows.append
+    sums: dict[tuple[int, int], int] = {}
+    rejects = parsed.rejects
+    targets: dict[str, tuple[int, int] | str | None] = {}
+
+    def resolve(code: str) -> tuple[int, int] | str | None:
+        try:
+            found = parse_domain_code(code)
+        except SubtotalLine:
+            return _SUBTOTAL
+        if found is None:
+            return None
+        project, access = found
+        if not projects.keeps(project):
+            return _FILTERED
+        return parsed.project_index(project), series_code(dump.source, access, agent)
+
+    for lines in text_lines(
+        read_selected(dump.path, _prefixes(projects), parsed.count_lines), rejects
+    ):
+        parsed.lines_examined += len(lines)
+        for line in lines:
+            parts = line.split(" ")
+            if len(parts) != 4:
+                rejects["fields"] += 1
+                continue
+            code, title, count, _size = parts
+            target = targets.get(code, False)
+            if target is False:
+                target = targets[code] = resolve(code)
+            if target.__class__ is not tuple:
+                if target is None:
+                    rejects["domain"] += 1
+                elif target is _SUBTOTAL:
+                    parsed.skipped["subtotal"] += 1
+                continue
+            try:
+                views = int(count)
+            except ValueError:
+                rejects["count"] += 1
+                continue
+            if views <= 0:
+                if views < 0:
+                    rejects["count"] += 1
+                continue
+            if legacy:
+                try:
+                    title = unquote(title, errors="strict").replace(" ", "_")
+                except UnicodeDecodeError:
+                    rejects["utf8"] += 1
+                    continue
+            if not title or (
+                len(title) > MAX_TITLE_BYTES // 4 and len(title.encode()) > MAX_TITLE_BYTES
+            ):
+                rejects["title"] += 1
+                continue
+            append((target[0], title, day, target[1], views))
+            sums[target] = sums.get(target, 0) + views
+
+    for (index, series), views in sums.items():
+        parsed.project_hours[(index, dump.first_hour, series)] += views
+        parsed.project_days[(index, day, series)] += views
+        parsed.views += views
+    return parsed
+
+
+def _prefixes(projects: ProjectFilter) -> tuple[bytes, ...] | None:
+    """Line prefixes of the wanted wikis' domain codes, or ``None`` to keep every line."""
+    if projects.only is None:
+        return None
+    codes = (code for name in sorted(projects.only) for code in codes_for_project(name))
+    return tuple(f"{code} ".encode() for code in codes)

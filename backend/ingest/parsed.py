@@ -1,0 +1,100 @@
+"""What parsing one dump file produces, before anything touches the store."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from backend.ingest.domain_codes import normalise_project
+
+#: Longest line accepted; dump lines are far shorter (titles are at most 512 bytes).
+MAX_LINE_BYTES = 4096
+#: Longest title accepted, in UTF-8 bytes (Wikimedia turns longer ones into ``-``).
+MAX_TITLE_BYTES = 512
+
+#: Why a line was rejected, in the words the summary prints.
+REJECT_REASONS = {
+    "fields": "wrong number of fields",
+    "count": "count not a non-negative integer",
+    "utf8": "invalid UTF-8",
+    "nul": "NUL byte",
+    "too_long": f"line longer than {MAX_LINE_BYTES} bytes",
+    "domain": "unknown domain code or project",
+    "title": f"empty title or title over {MAX_TITLE_BYTES} bytes",
+    "hours": "hourly or daily letter counts malformed or not summing to the total",
+    "access": "unknown access method",
+    "page_id": "page id neither an integer nor null",
+}
+
+
+class ProjectFilter:
+    """Which projects a load keeps: all, only some, or all but some (already loaded)."""
+
+    def __init__(self, only: frozenset[str] | None = None, exclude: frozenset[str] = frozenset()):
+        self.only = only
+        self.exclude = exclude
+
+    def keeps(self, project: str) -> bool:
+        """Whether lines of ``project`` are loaded."""
+        if project in self.exclude:
+            return False
+        return self.only is None or project in self.only
+
+    @property
+    def is_all(self) -> bool:
+        """Whether every project is kept."""
+        return self.only is None and not self.exclude
+
+    @classmethod
+    def from_names(cls, names: tuple[str, ...]) -> ProjectFilter:
+        """Build from ``--project`` values (API-style names, normalised); empty keeps all."""
+        if not names:
+            return cls()
+        normalised = set()
+        for name in names:
+            project = normalise_project(name)
+            if project is None:
+                raise ValueError(f"invalid project name: {name!r}")
+            normalised.add(project)
+        return cls(frozenset(normalised))
+
+
+@dataclass
+class ParsedFile:
+    """Counts read from one file, keyed by a file-local project index."""
+
+    projects: list[str] = field(default_factory=list)
+    #: The hour every row belongs to, for hourly files (their rows feed the hourly window).
+    single_hour: int | None = None
+    #: (project index, title, day, series, views)
+    rows: list[tuple[int, str, int, int, int]] = field(default_factory=list)
+    #: (project index, title, page id) from formats that carry MediaWiki page ids
+    page_ids: list[tuple[int, str, int]] = field(default_factory=list)
+    #: (project index, title, hour, series, views) for the hourly window, when requested
+    hour_rows: list[tuple[int, str, int, int, int]] = field(default_factory=list)
+    project_hours: Counter[tuple[int, int, int]] = field(default_factory=Counter)
+    project_days: Counter[tuple[int, int, int]] = field(default_factory=Counter)
+    lines_read: int = 0
+    lines_examined: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    views: int = 0
+
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def project_index(self, name: str) -> int:
+        """The file-local index of a project, adding it on first sight."""
+        index = self._index.get(name)
+        if index is None:
+            index = self._index[name] = len(self.projects)
+            self.projects.append(name)
+        return index
+
+    def count_lines(self, lines: int) -> None:
+        """Add ``lines`` to the lines read from the file."""
+        self.lines_read += lines
+
+    @property
+    def lines_rejected(self) -> int:
+        """Lines rejected for any reason."""
+        return sum(self.rejects.values())

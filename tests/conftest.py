@@ -1,0 +1,185 @@
+"""Database fixtures shared by every test of the store.
+
+Each database test gets a brand-new, empty store of its own:
+
+* ``sqlite``: a file in the test's ``tmp_path``;
+* ``postgresql`` / ``mariadb``: a database ``wv_test_<pid>_<n>`` created on the server named by
+  ``WIKIVIEWS_TEST_POSTGRES_URL`` / ``WIKIVIEWS_TEST_MARIADB_URL`` and dropped afterwards.
+
+Server tests are skipped when their variable is unset, and also when the server does not
+answer, unless ``WIKIVIEWS_REQUIRE_SERVICES=1`` (as in CI), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from backend import db
+from backend.settings import Settings
+
+BACKENDS = ("sqlite", "postgresql", "mariadb")
+
+
+@dataclass(frozen=True)
+class Server:
+    """A database server the tests may use, and how to make a throwaway database on it."""
+
+    label: str
+    env: str
+    example: str
+    create_options: str = ""
+
+
+SERVERS = {
+    "postgresql": Server(
+        "PostgreSQL",
+        "WIKIVIEWS_TEST_POSTGRES_URL",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    ),
+    "mariadb": Server(
+        "MariaDB",
+        "WIKIVIEWS_TEST_MARIADB_URL",
+        "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4",
+        # Binary collation: titles compare byte for byte, as in production stores.
+        " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+    ),
+}
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep every test away from the developer's real store.
+
+    ``WIKIVIEWS_DATA_DIR`` points at a session temporary directory and
+    ``WIKIVIEWS_DATABASE_URL`` is unset; both are restored when the session ends.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WIKIVIEWS_DATA_DIR", str(tmp_path_factory.mktemp("data_dir")))
+        patch.delenv("WIKIVIEWS_DATABASE_URL", raising=False)
+        yield
+
+
+@pytest.fixture(scope="session")
+def _admin_engine() -> Iterator[Callable[[str], Engine]]:
+    """A function giving the AUTOCOMMIT engine of a server (``postgresql`` or ``mariadb``).
+
+    It skips the calling test when the server's variable is unset or the server does not
+    answer (fails instead with ``WIKIVIEWS_REQUIRE_SERVICES=1``). Each server is tried once
+    per session; the engines are disposed at the end.
+    """
+    engines: dict[str, Engine] = {}
+    errors: dict[str, str] = {}
+
+    def get(backend: str) -> Engine:
+        server = SERVERS[backend]
+        url = os.environ.get(server.env)
+        if not url:
+            message = f"{server.label} tests need {server.env}, e.g. {server.example}"
+            if os.environ.get("WIKIVIEWS_REQUIRE_SERVICES") == "1":
+                pytest.fail(f"WIKIVIEWS_REQUIRE_SERVICES=1 but {message}")
+            pytest.skip(message)
+        if backend not in engines and backend not in errors:
+            engine = create_engine(
+                url,
+                isolation_level="AUTOCOMMIT",
+                pool_pre_ping=True,
+                connect_args={"connect_timeout": 5},
+            )
+            try:
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+            except Exception as exc:
+                engine.dispose()
+                detail = " ".join(str(getattr(exc, "orig", None) or exc).split())
+                errors[backend] = (
+                    f"{server.label} at {make_url(url)!r} ({server.env}) is unreachable: {detail}"
+                )
+            else:
+                engines[backend] = engine
+        if backend in errors:
+            if os.environ.get("WIKIVIEWS_REQUIRE_SERVICES") == "1":
+                pytest.fail(f"{errors[backend]} (WIKIVIEWS_REQUIRE_SERVICES=1)", pytrace=False)
+            pytest.skip(errors[backend])
+        return engines[backend]
+
+    yield get
+    for engine in engines.values():
+        engine.dispose()
+
+
+def _drop_database(admin: Engine, backend: str, name: str) -> None:
+    """Drop ``name``, first ending the sessions still connected to it."""
+    with admin.connect() as connection:
+        if backend == "postgresql":
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            return
+        # MariaDB has no WITH (FORCE): a session left in a transaction would hold metadata
+        # locks and make DROP wait (lock_wait_timeout defaults to a year), so end it first.
+        sessions = connection.execute(
+            text(
+                "SELECT id FROM information_schema.processlist "
+                "WHERE db = :name AND id <> CONNECTION_ID()"
+            ),
+            {"name": name},
+        ).scalars()
+        for session_id in sessions.all():
+            connection.execute(text(f"KILL {int(session_id)}"))
+        connection.execute(text("SET SESSION lock_wait_timeout = 60"))
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+
+
+def _sqlite_settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=str(tmp_path), database_url=f"sqlite:///{tmp_path}/wikiviews.sqlite3")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_settings(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    _admin_engine: Callable[[str], Engine],
+) -> Iterator[Settings]:
+    """Settings of a brand-new, EMPTY store (not migrated), once per backend.
+
+    The ids are ``sqlite``, ``postgresql`` and ``mariadb`` (``pytest -k sqlite``). Server
+    databases are dropped after the test, even if connections to them are still open.
+    """
+    backend = request.param
+    if backend == "sqlite":
+        yield _sqlite_settings(tmp_path)
+        return
+    admin = _admin_engine(backend)
+    name = f"wv_test_{os.getpid()}_{next(_database_numbers)}"
+    # A leftover of a crashed run can only be from a dead process that had our pid.
+    _drop_database(admin, backend, name)
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}{SERVERS[backend].create_options}"))
+    try:
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+        yield Settings(data_dir=str(tmp_path), database_url=url)
+    finally:
+        _drop_database(admin, backend, name)
+
+
+@pytest.fixture
+def migrated_settings(store_settings: Settings) -> Settings:
+    """Settings of a new store migrated to head, once per backend (same ids as above)."""
+    db.upgrade(store_settings)
+    return store_settings
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> Settings:
+    """Settings of a new SQLite store in ``tmp_path``, migrated to head (no server needed)."""
+    settings = _sqlite_settings(tmp_path)
+    db.upgrade(settings)
+    return settings
