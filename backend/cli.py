@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from importlib.metadata import PackageNotFoundError, version
 
 import click
 
 from backend import db
+from backend.ingest.parsed import ProjectFilter
+from backend.ingest.run import MissingPath, expand_paths
 from backend.settings import load_settings
 
 
@@ -46,3 +49,42 @@ def db_downgrade(revision: str) -> None:
     settings = load_settings()
     db.downgrade(settings, revision)
     click.echo(f"store at revision {revision}")
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--project",
+    "projects",
+    multiple=True,
+    metavar="PROJECT",
+    help="Keep only this wiki (en.wikipedia, commons.wikimedia, wikidata …); repeatable.",
+)
+@click.option("--replace", is_flag=True, help="Reload files that were loaded before.")
+@click.option(
+    "--hourly/--no-hourly",
+    default=None,
+    help="Fill the per-page hourly window (default: only with --project).",
+)
+def ingest(
+    paths: tuple[str, ...], projects: tuple[str, ...], replace: bool, hourly: bool | None
+) -> None:
+    """Load dump files, directories or globs (.gz, .bz2 or plain) into the store.
+
+    Each file loads in one transaction; files already loaded are skipped. Exits with 1 when
+    a file could not be read or loaded, 2 when a path does not exist.
+    """
+    from backend.ingest.ingest_command import run_ingest
+
+    try:
+        project_filter = ProjectFilter.from_names(projects)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--project") from exc
+    try:
+        files = expand_paths(paths)
+    except MissingPath as exc:
+        raise click.BadParameter(f"no such file or directory: {exc}", param_hint="PATHS") from exc
+    settings = load_settings()
+    ok = run_ingest(settings, files, project_filter, replace=replace, hourly=hourly)
+    if not ok:
+        sys.exit(1)

@@ -25,13 +25,26 @@ def make_engine(settings: Settings) -> Engine:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 60})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith(("mysql", "mariadb")):
         return create_engine(url, pool_pre_ping=True, connect_args={"local_infile": False})
     return create_engine(url, pool_pre_ping=True)
 
 
+#: Execution option asking for a write transaction (``BEGIN IMMEDIATE`` on SQLite), taken
+#: before the first read so that what a writer reads cannot change under it.
+WRITE = {"wikiviews_write": True}
+
+
+def _sqlite_begin(connection) -> None:
+    immediate = connection.get_execution_options().get("wikiviews_write")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLAlchemy, not the driver, starts transactions (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     # WAL lets the API read while an ingest writes; NORMAL is durable against a killed process.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

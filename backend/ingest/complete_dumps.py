@@ -9,6 +9,7 @@ Titles are already decoded; page ids are an integer or ``null``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from backend.codes import ACCESS_NAMES, series_code
 from backend.ingest.domain_codes import normalise_project
@@ -32,10 +33,14 @@ def parse_letters(letters: str, slots: int) -> list[tuple[int, int]] | None:
 
 
 def parse_complete_dump(
-    dump: DumpFile, projects: ProjectFilter, *, hourly_window: bool = False
+    dump: DumpFile,
+    projects: ProjectFilter,
+    *,
+    hourly_window: bool = False,
+    on_lines: Callable[[int], None] | None = None,
 ) -> ParsedFile:
     """Read one ``pageview_complete`` file completely; raises ``UnreadableFile`` if corrupt."""
-    parsed = ParsedFile()
+    parsed = ParsedFile(on_lines=on_lines)
     monthly = dump.kind == "complete-monthly"
     first_day = dump.first_hour // 24
     slots = dump.hours // 24 if monthly else 24

@@ -8,6 +8,7 @@ mobile subtotals, which are skipped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import unquote
 
 from backend.codes import Agent, series_code
@@ -21,9 +22,11 @@ _SUBTOTAL = "subtotal"
 _FILTERED = "filtered"
 
 
-def parse_hourly_dump(dump: DumpFile, projects: ProjectFilter) -> ParsedFile:
+def parse_hourly_dump(
+    dump: DumpFile, projects: ProjectFilter, *, on_lines: Callable[[int], None] | None = None
+) -> ParsedFile:
     """Read one hourly file completely; raises ``UnreadableFile`` if it is corrupt."""
-    parsed = ParsedFile(single_hour=dump.first_hour)
+    parsed = ParsedFile(single_hour=dump.first_hour, on_lines=on_lines)
     legacy = dump.kind == "pagecounts"
     agent = Agent.UNSPLIT if legacy else Agent.USER
     day = dump.first_hour // 24

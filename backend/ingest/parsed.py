@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from backend.ingest.domain_codes import normalise_project
@@ -81,6 +82,7 @@ class ParsedFile:
     views: int = 0
 
     _index: dict[str, int] = field(default_factory=dict, repr=False)
+    on_lines: Callable[[int], None] | None = field(default=None, repr=False)
 
     def project_index(self, name: str) -> int:
         """The file-local index of a project, adding it on first sight."""
@@ -93,6 +95,8 @@ class ParsedFile:
     def count_lines(self, lines: int) -> None:
         """Add ``lines`` to the lines read from the file."""
         self.lines_read += lines
+        if self.on_lines is not None:
+            self.on_lines(lines)
 
     @property
     def lines_rejected(self) -> int:

@@ -1,0 +1,261 @@
+"""Apply one parsed file to the store in one transaction, with set-based SQL.
+
+The rows go into a temporary table by the driver's fastest path; everything after that is
+``INSERT … SELECT``: new titles, the additive upsert of daily counts (and of the hourly
+window), then the per-project rollups, coverage, publication and top lists of the days the
+file touched. A crash anywhere before the commit leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, text
+
+from backend.ingest import crashpoints, publication
+from backend.ingest.dialect import Dialect, dialect_for
+from backend.ingest.filenames import DumpFile
+from backend.ingest.packing import unpack_days
+from backend.ingest.parsed import ParsedFile, ProjectFilter
+
+_ROW_COLUMNS = ("project_id", "title", "day", "series", "views")
+_HOUR_COLUMNS = ("project_id", "title", "hour", "series", "views")
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What is recorded about a file besides its counts."""
+
+    name: str
+    path: str
+    size: int
+    sha256: str
+    projects: str
+    duration: float
+
+
+def ensure_projects(connection: Connection, names: Iterable[str]) -> dict[str, int]:
+    """Ids of the named projects, creating the missing ones (inside the caller's transaction)."""
+    wanted = set(names)
+    known = dict(connection.execute(text("SELECT name, id FROM projects")).tuples().all())
+    missing = sorted(wanted - known.keys())
+    if missing:
+        next_id = max(known.values(), default=0) + 1
+        rows = [{"id": next_id + i, "name": name} for i, name in enumerate(missing)]
+        connection.execute(text("INSERT INTO projects (id, name) VALUES (:id, :name)"), rows)
+        known.update({row["name"]: row["id"] for row in rows})
+    return {name: known[name] for name in wanted}
+
+
+def load_parsed(
+    connection: Connection,
+    dump: DumpFile,
+    parsed: ParsedFile,
+    projects: ProjectFilter,
+    facts: FileFacts,
+    *,
+    hourly_window: bool,
+    top_size: int,
+) -> None:
+    """Apply ``parsed`` and record the file; the caller owns the (write) transaction."""
+    dialect = dialect_for(connection)
+    scope_names = sorted(projects.only) if projects.only is not None else []
+    ids = ensure_projects(connection, [*parsed.projects, *scope_names])
+    project_ids = [ids[name] for name in parsed.projects]
+    scope = [ids[name] for name in scope_names] or None  # None: every project
+
+    touched_days = list(dump.days)
+    unpack_days(connection, scope, touched_days)
+
+    dialect.create_temp(
+        "tmp_rows",
+        f"project_id SMALLINT, title {dialect.title_type}, day INTEGER, series SMALLINT, "
+        "views BIGINT",
+    )
+    dialect.fill("tmp_rows", _ROW_COLUMNS, _global_rows(parsed.rows, project_ids))
+    crashpoints.reached("rows-filled")
+    _insert_new_titles(connection)
+    crashpoints.reached("titles")
+    if parsed.page_ids:
+        _update_page_ids(connection, dialect, parsed, project_ids)
+    _upsert_counts(connection, dialect, "day_counts", "day", "t.day")
+    if hourly_window and parsed.single_hour is not None:
+        _upsert_counts(connection, dialect, "page_hours", "hour", str(parsed.single_hour))
+    elif hourly_window and parsed.hour_rows:
+        dialect.create_temp(
+            "tmp_hours",
+            f"project_id SMALLINT, title {dialect.title_type}, hour INTEGER, series SMALLINT, "
+            "views BIGINT",
+        )
+        dialect.fill("tmp_hours", _HOUR_COLUMNS, _global_rows(parsed.hour_rows, project_ids))
+        _upsert_counts(connection, dialect, "page_hours", "hour", "t.hour", source="tmp_hours")
+        dialect.drop_temp("tmp_hours")
+    dialect.drop_temp("tmp_rows")
+    crashpoints.reached("counts")
+
+    _add_project_sums(
+        connection, dialect, "project_hours", "hour", parsed.project_hours, project_ids
+    )
+    _add_project_sums(connection, dialect, "project_days", "day", parsed.project_days, project_ids)
+    _add_coverage(connection, dialect, dump, scope)
+    data_projects = {project_ids[index] for index, _day, _series in parsed.project_days}
+    publication.refresh(
+        connection,
+        scope,
+        touched_days,
+        changed_projects=data_projects,
+        top_size=top_size,
+    )
+    crashpoints.reached("rollups")
+    _record_file(connection, dump, parsed, facts)
+    crashpoints.reached("before-commit")
+
+
+def _global_rows(rows: list[tuple], project_ids: list[int]) -> Iterator[tuple]:
+    """Rows with the file-local project index replaced by the store's project id."""
+    kill_after = crashpoints.kill_after_rows()
+    if kill_after is None:
+        for index, title, when, series, views in rows:
+            yield project_ids[index], title, when, series, views
+        return
+    for count, (index, title, when, series, views) in enumerate(rows, 1):
+        yield project_ids[index], title, when, series, views
+        crashpoints.count_row(count, kill_after)
+
+
+def _insert_new_titles(connection: Connection) -> None:
+    base = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM titles")).scalar_one()
+    connection.execute(
+        text(
+            "INSERT INTO titles (id, project_id, title) "
+            "SELECT :base + ROW_NUMBER() OVER (ORDER BY n.project_id, n.title), "
+            "n.project_id, n.title FROM ("
+            " SELECT DISTINCT t.project_id, t.title FROM tmp_rows t WHERE NOT EXISTS ("
+            "  SELECT 1 FROM titles p WHERE p.project_id = t.project_id AND p.title = t.title)"
+            ") n"
+        ),
+        {"base": base},
+    )
+
+
+def _update_page_ids(
+    connection: Connection, dialect: Dialect, parsed: ParsedFile, project_ids: list[int]
+) -> None:
+    dialect.create_temp(
+        "tmp_page_ids", f"project_id SMALLINT, title {dialect.title_type}, page_id BIGINT"
+    )
+    dialect.fill(
+        "tmp_page_ids",
+        ("project_id", "title", "page_id"),
+        ((project_ids[index], title, page) for index, title, page in parsed.page_ids),
+    )
+    connection.exec_driver_sql(dialect.update_page_ids_sql())
+    dialect.drop_temp("tmp_page_ids")
+
+
+def _upsert_counts(
+    connection: Connection,
+    dialect: Dialect,
+    table: str,
+    when: str,
+    when_value: str,
+    source: str = "tmp_rows",
+) -> None:
+    keys = (
+        ("project_id", when, "title_id", "series")
+        if table == "day_counts"
+        else ("project_id", "title_id", when, "series")
+    )
+    select_when = {
+        "project_id": "t.project_id",
+        when: when_value,
+        "title_id": "p.id",
+        "series": "t.series",
+    }
+    selected = ", ".join(select_when[key] for key in keys)
+    connection.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(keys)}, views) "
+        f"SELECT {selected}, SUM(t.views) FROM {source} t "
+        "JOIN titles p ON p.project_id = t.project_id AND p.title = t.title"
+        f"{dialect.select_where_true} GROUP BY {selected}"
+        + dialect.on_conflict_add(table, keys, "views")
+    )
+
+
+def _add_project_sums(
+    connection: Connection,
+    dialect: Dialect,
+    table: str,
+    when: str,
+    sums: dict[tuple[int, int, int], int],
+    project_ids: list[int],
+) -> None:
+    if not sums:
+        return
+    keys = ("project_id", when, "series")
+    connection.execute(
+        text(
+            f"INSERT INTO {table} (project_id, {when}, series, views) "
+            f"VALUES (:project_id, :when, :series, :views)"
+            + dialect.on_conflict_add(table, keys, "views")
+        ),
+        [
+            {"project_id": project_ids[index], "when": at, "series": series, "views": views}
+            for (index, at, series), views in sums.items()
+        ],
+    )
+
+
+def _add_coverage(
+    connection: Connection, dialect: Dialect, dump: DumpFile, scope: list[int] | None
+) -> None:
+    masks: dict[int, int] = {}
+    for hour in range(dump.first_hour, dump.first_hour + dump.hours):
+        masks[hour // 24] = masks.get(hour // 24, 0) | (1 << (hour % 24))
+    rows = [
+        {"project_id": project, "day": day, "source": int(dump.source), "mask": mask}
+        for project in (scope or [0])
+        for day, mask in masks.items()
+    ]
+    connection.execute(
+        text(
+            "INSERT INTO coverage (project_id, day, source, hours_mask) "
+            "VALUES (:project_id, :day, :source, :mask)"
+            + dialect.on_conflict_or("coverage", ("project_id", "day", "source"), "hours_mask")
+        ),
+        rows,
+    )
+
+
+def _record_file(
+    connection: Connection, dump: DumpFile, parsed: ParsedFile, facts: FileFacts
+) -> None:
+    connection.execute(text("DELETE FROM ingested_files WHERE name = :name"), {"name": facts.name})
+    connection.execute(
+        text(
+            "INSERT INTO ingested_files (name, path, size, sha256, source, kind, first_hour, "
+            "hours, projects, lines_read, lines_rejected, rejects, views, duration, loaded_at) "
+            "VALUES (:name, :path, :size, :sha256, :source, :kind, :first_hour, :hours, "
+            ":projects, :lines_read, :lines_rejected, :rejects, :views, :duration, :loaded_at)"
+        ),
+        {
+            "name": facts.name,
+            "path": facts.path,
+            "size": facts.size,
+            "sha256": facts.sha256,
+            "source": int(dump.source),
+            "kind": dump.kind,
+            "first_hour": dump.first_hour,
+            "hours": dump.hours,
+            "projects": facts.projects,
+            "lines_read": parsed.lines_read,
+            "lines_rejected": parsed.lines_rejected,
+            "rejects": json.dumps(dict(sorted(parsed.rejects.items()))),
+            "views": parsed.views,
+            "duration": facts.duration,
+            "loaded_at": datetime.now(UTC).replace(tzinfo=None),
+        },
+    )

@@ -1,0 +1,244 @@
+"""Which days queries may show, from which source, and what follows when that changes.
+
+A (project, day) is published when some source has loaded all 24 of its hours for that
+project (or for every project) and none of its hours is held. The best such source wins the
+day (``pageview_complete`` over ``pageviews`` over ``pagecounts``); the others stay stored but
+unseen, so nothing is ever added across sources. Publishing a day computes its top lists;
+publishing the last day of a month computes the month's project totals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, bindparam, text
+
+from backend.codes import Access, Agent, Source, series_code
+from backend.timeutil import FULL_DAY_MASK, month_days, month_of_day
+
+#: Access column of ``top_articles``: 0 is all-access, else 1 + Access.
+TOP_ACCESS = {Access.DESKTOP: 1, Access.MOBILE_WEB: 2, Access.MOBILE_APP: 3}
+
+
+def winners(
+    coverage: dict[tuple[int, int, int], int], held: set[tuple[int, int]], project: int, day: int
+) -> int | None:
+    """The source that wins ``(project, day)``, or ``None`` when the day is not published."""
+    if (project, day) in held or (0, day) in held:
+        return None
+    for source in sorted(Source, reverse=True):
+        mask = coverage.get((project, day, source), 0) | coverage.get((0, day, source), 0)
+        if mask == FULL_DAY_MASK:
+            return int(source)
+    return None
+
+
+def refresh(
+    connection: Connection,
+    scope: Sequence[int] | None,
+    days: Sequence[int],
+    *,
+    changed_projects: Iterable[int] = (),
+    top_size: int = 1000,
+) -> None:
+    """Recompute publication of ``days`` for ``scope`` (``None``: every project).
+
+    Top lists are recomputed for days that became published, changed source, or whose
+    counts changed (``changed_projects``); project months for months whose days changed.
+    """
+    if scope is None:
+        projects = connection.execute(text("SELECT id FROM projects")).scalars().all()
+    else:
+        projects = list(scope)
+    if not projects or not days:
+        return
+    coverage = _coverage(connection, days)
+    held = _held_days(connection, days)
+    current = _published(connection, days)
+    changed = set(changed_projects)
+    new_rows, gone, retop = [], [], []
+    for project in projects:
+        for day in days:
+            source = winners(coverage, held, project, day)
+            before = current.get((project, day))
+            if source != before:
+                if before is not None:
+                    gone.append({"project_id": project, "day": day})
+                if source is not None:
+                    new_rows.append({"project_id": project, "day": day, "source": source})
+            if source is not None and (source != before or project in changed):
+                retop.append((project, day, source))
+            elif source is None and before is not None:
+                retop.append((project, day, None))
+    if gone:
+        connection.execute(
+            text("DELETE FROM published_days WHERE project_id = :project_id AND day = :day"),
+            gone,
+        )
+    if new_rows:
+        connection.execute(
+            text(
+                "INSERT INTO published_days (project_id, day, source) "
+                "VALUES (:project_id, :day, :source)"
+            ),
+            new_rows,
+        )
+    for project, day, source in retop:
+        compute_day_top(connection, project, day, source, top_size)
+    months = {(p, month_of_day(d)) for p, d, _ in retop}
+    for project, month in sorted(months):
+        compute_project_month(connection, project, month)
+
+
+def _coverage(connection: Connection, days: Sequence[int]) -> dict[tuple[int, int, int], int]:
+    rows = connection.execute(
+        text(
+            "SELECT project_id, day, source, hours_mask FROM coverage WHERE day IN :days"
+        ).bindparams(bindparam("days", expanding=True)),
+        {"days": list(days)},
+    )
+    return {(p, d, s): mask for p, d, s, mask in rows}
+
+
+def _held_days(connection: Connection, days: Sequence[int]) -> set[tuple[int, int]]:
+    rows = connection.execute(
+        text("SELECT project_id, hour FROM held_hours WHERE hour BETWEEN :first AND :last"),
+        {"first": min(days) * 24, "last": max(days) * 24 + 23},
+    )
+    return {(project, hour // 24) for project, hour in rows}
+
+
+def _published(connection: Connection, days: Sequence[int]) -> dict[tuple[int, int], int]:
+    rows = connection.execute(
+        text("SELECT project_id, day, source FROM published_days WHERE day IN :days").bindparams(
+            bindparam("days", expanding=True)
+        ),
+        {"days": list(days)},
+    )
+    return {(p, d): s for p, d, s in rows}
+
+
+def user_series(source: int) -> dict[int, int]:
+    """User-agent series of ``source`` that have a top-list access column, by series code."""
+    return {
+        series_code(Source(source), access, Agent.USER): top for access, top in TOP_ACCESS.items()
+    }
+
+
+def rank_cut(rows: list[tuple], size: int) -> list[tuple]:
+    """Cut a ranked list as Wikimedia does: keep ranks below the rank of entry ``size + 1``.
+
+    ``rows`` are ``(…, rank)`` ordered by position; a tie straddling the cut drops all of it.
+    """
+    if len(rows) <= size:
+        return rows
+    cut = rows[size][-1]
+    return [row for row in rows if row[-1] < cut]
+
+
+def compute_day_top(
+    connection: Connection, project: int, day: int, source: int | None, size: int
+) -> None:
+    """Rebuild the top lists of one published day (or delete them when it is not published)."""
+    connection.execute(
+        text(
+            "DELETE FROM top_articles WHERE project_id = :p AND granularity = 'd' AND period = :d"
+        ),
+        {"p": project, "d": day},
+    )
+    if source is None:
+        return
+    by_access = user_series(source)
+    combined = series_code(Source(source), Access.MOBILE, Agent.USER)
+    cases = " ".join(f"WHEN {code} THEN {top}" for code, top in by_access.items())
+    every = ", ".join(str(code) for code in [*by_access, combined])
+    per_access = ", ".join(str(code) for code in by_access)
+    rows = connection.execute(
+        text(
+            "WITH base AS ("
+            " SELECT c.title_id, c.series, c.views FROM day_counts c"
+            f" WHERE c.project_id = :p AND c.day = :d AND c.series IN ({every})"
+            "  AND c.title_id NOT IN (SELECT id FROM titles WHERE project_id = :p AND title = '-')"
+            "), per_access AS ("
+            " SELECT title_id, 0 AS access, SUM(views) AS views FROM base GROUP BY title_id"
+            " UNION ALL"
+            f" SELECT title_id, CASE series {cases} END AS access, views FROM base"
+            f" WHERE series IN ({per_access})"
+            "), ranked AS ("
+            " SELECT title_id, access, views,"
+            "  RANK() OVER (PARTITION BY access ORDER BY views DESC) AS rnk,"
+            "  ROW_NUMBER() OVER (PARTITION BY access ORDER BY views DESC, title_id) AS pos"
+            " FROM per_access"
+            ") SELECT access, pos, title_id, views, rnk FROM ranked WHERE pos <= :limit"
+            " ORDER BY access, pos"
+        ),
+        {"p": project, "d": day, "limit": size + 1},
+    ).tuples()
+    store_top(connection, project, "d", day, rows, size)
+
+
+def store_top(
+    connection: Connection,
+    project: int,
+    granularity: str,
+    period: int,
+    rows: Iterable[tuple],
+    size: int,
+) -> None:
+    """Store ranked ``(access, position, title_id, views, rank)`` rows, cut to ``size``."""
+    grouped: dict[int, list[tuple]] = defaultdict(list)
+    for access, pos, title_id, views, rank in rows:
+        grouped[access].append((pos, title_id, views, rank))
+    inserts = [
+        {
+            "p": project,
+            "g": granularity,
+            "period": period,
+            "access": access,
+            "pos": pos,
+            "title_id": title_id,
+            "views": views,
+            "rank": rank,
+        }
+        for access, entries in grouped.items()
+        for pos, title_id, views, rank in rank_cut(entries, size)
+    ]
+    if inserts:
+        connection.execute(
+            text(
+                "INSERT INTO top_articles (project_id, granularity, period, access, position, "
+                "title_id, views, rank) VALUES (:p, :g, :period, :access, :pos, :title_id, "
+                ":views, :rank)"
+            ),
+            inserts,
+        )
+
+
+def compute_project_month(connection: Connection, project: int, month: int) -> None:
+    """Rebuild a project's totals for a month, kept only when every day is published."""
+    days = month_days(month)
+    connection.execute(
+        text("DELETE FROM project_months WHERE project_id = :p AND month = :m"),
+        {"p": project, "m": month},
+    )
+    published = connection.execute(
+        text(
+            "SELECT COUNT(*) FROM published_days WHERE project_id = :p "
+            "AND day BETWEEN :first AND :last"
+        ),
+        {"p": project, "first": days[0], "last": days[-1]},
+    ).scalar_one()
+    if published < len(days):
+        return
+    connection.execute(
+        text(
+            "INSERT INTO project_months (project_id, month, series, views) "
+            "SELECT d.project_id, :m, d.series, SUM(d.views) FROM project_days d "
+            "JOIN published_days p ON p.project_id = d.project_id AND p.day = d.day "
+            "AND p.source = (d.series >> 4) "
+            "WHERE d.project_id = :p AND d.day BETWEEN :first AND :last "
+            "GROUP BY d.project_id, d.series"
+        ),
+        {"p": project, "m": month, "first": days[0], "last": days[-1]},
+    )

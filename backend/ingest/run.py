@@ -1,0 +1,224 @@
+"""Ingest a list of dump files: skip what is loaded, parse, load each in one transaction.
+
+A file is read completely before its transaction starts, so a corrupt archive is rejected
+whole and the store never sees a part of it. Each file is recorded with the projects it was
+loaded for; loading it again loads only projects it has not been loaded for (usually none).
+"""
+
+from __future__ import annotations
+
+import glob
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, text
+
+from backend.db import WRITE
+from backend.ingest import crashpoints, replace
+from backend.ingest.complete_dumps import parse_complete_dump
+from backend.ingest.dialect import dialect_for
+from backend.ingest.filenames import DumpFile, UnknownFileName, identify
+from backend.ingest.hourly_dumps import parse_hourly_dump
+from backend.ingest.loader import FileFacts, load_parsed
+from backend.ingest.packing import pack_settled
+from backend.ingest.parsed import ParsedFile, ProjectFilter
+from backend.ingest.reader import UnreadableFile, file_digest
+from backend.settings import Settings
+
+
+class MissingPath(Exception):
+    """A path given on the command line that matches no file."""
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file."""
+
+    path: Path
+    status: str  # "loaded" | "skipped" | "failed"
+    message: str = ""
+    lines_read: int = 0
+    lines_rejected: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    skipped_lines: Counter[str] = field(default_factory=Counter)
+    views: int = 0
+    seconds: float = 0.0
+
+
+def expand_paths(arguments: Iterable[str]) -> list[Path]:
+    """Files named by ``arguments``: files, directories (searched recursively) or globs.
+
+    Raises :class:`MissingPath` naming every argument that matches nothing.
+    """
+    found: list[Path] = []
+    missing: list[str] = []
+    for argument in arguments:
+        matches = sorted(glob.glob(argument)) if glob.has_magic(argument) else [argument]
+        matched = False
+        for match in matches:
+            path = Path(match)
+            if path.is_dir():
+                files = sorted(p for p in path.rglob("*") if p.is_file() and _is_dump(p))
+                found.extend(files)
+                matched = True
+            elif path.is_file():
+                found.append(path)
+                matched = True
+        if not matched:
+            missing.append(argument)
+    if missing:
+        raise MissingPath(", ".join(missing))
+    # Oldest first: live-edge checks and packing see history before new hours.
+    unique = dict.fromkeys(found)
+    return sorted(unique, key=_sort_key)
+
+
+def _is_dump(path: Path) -> bool:
+    return path.name.startswith(("pageviews-", "pagecounts-")) and not path.name.endswith(
+        (".json", ".md5", ".sha1", ".txt")
+    )
+
+
+def _sort_key(path: Path) -> tuple[int, str]:
+    try:
+        return identify(path).first_hour, path.name
+    except UnknownFileName:
+        return 0, path.name
+
+
+def parse_dump(
+    dump: DumpFile,
+    projects: ProjectFilter,
+    hourly_window: bool,
+    on_lines: Callable[[int], None] | None = None,
+) -> ParsedFile:
+    """Parse any supported dump completely (raises ``UnreadableFile`` when corrupt)."""
+    if dump.kind in ("pageviews", "pagecounts"):
+        return parse_hourly_dump(dump, projects, on_lines=on_lines)
+    return parse_complete_dump(dump, projects, hourly_window=hourly_window, on_lines=on_lines)
+
+
+def _remaining_filter(
+    connection: Connection, name: str, projects: ProjectFilter
+) -> ProjectFilter | None:
+    """The part of ``projects`` not yet loaded from file ``name`` (``None``: nothing left)."""
+    loaded = connection.execute(
+        text("SELECT projects FROM ingested_files WHERE name = :name"), {"name": name}
+    ).scalar_one_or_none()
+    if loaded is None:
+        return projects
+    if loaded == "*":
+        return None
+    done = frozenset(loaded.split(","))
+    if projects.only is not None:
+        rest = projects.only - done
+        return ProjectFilter(frozenset(rest)) if rest else None
+    return ProjectFilter(exclude=projects.exclude | done)
+
+
+def _projects_text(connection: Connection, name: str, projects: ProjectFilter) -> str:
+    """What to record as the projects a file is now loaded for."""
+    if projects.only is None:
+        return "*"
+    loaded = connection.execute(
+        text("SELECT projects FROM ingested_files WHERE name = :name"), {"name": name}
+    ).scalar_one_or_none()
+    names = set(projects.only) | (set(loaded.split(",")) if loaded else set())
+    return ",".join(sorted(names))
+
+
+def ingest_file(
+    engine: Engine,
+    settings: Settings,
+    path: Path,
+    projects: ProjectFilter,
+    *,
+    replace_loaded: bool = False,
+    hourly: bool | None = None,
+    on_lines: Callable[[int], None] | None = None,
+) -> FileOutcome:
+    """Load one file (see the module docstring); never raises for a bad file."""
+    started = time.perf_counter()
+    try:
+        dump = identify(path)
+    except UnknownFileName as exc:
+        return FileOutcome(path, "failed", str(exc))
+    hourly_window = settings.hourly_window_days > 0 and (
+        hourly if hourly is not None else projects.only is not None
+    )
+    with engine.connect() as connection:
+        remaining = (
+            projects if replace_loaded else _remaining_filter(connection, path.name, projects)
+        )
+    if remaining is None:
+        return FileOutcome(path, "skipped", "already loaded")
+    try:
+        parsed = parse_dump(dump, remaining, hourly_window, on_lines)
+    except UnreadableFile as exc:
+        return FileOutcome(path, "failed", f"{exc}; nothing of it was loaded")
+    except OSError as exc:
+        return FileOutcome(path, "failed", f"{path}: {exc.strerror or exc}")
+    with engine.connect().execution_options(**WRITE) as connection:
+        dialect = dialect_for(connection)
+        try:
+            with connection.begin():
+                dialect.lock()
+                if replace_loaded:
+                    replace.remove_file(connection, dump, remaining)
+                else:
+                    remaining_now = _remaining_filter(connection, path.name, remaining)
+                    if remaining_now is None:
+                        return FileOutcome(path, "skipped", "loaded meanwhile by another process")
+                facts = FileFacts(
+                    name=path.name,
+                    path=str(path.resolve()),
+                    size=path.stat().st_size,
+                    sha256=file_digest(path),
+                    projects=_projects_text(connection, path.name, remaining),
+                    duration=time.perf_counter() - started,
+                )
+                load_parsed(
+                    connection,
+                    dump,
+                    parsed,
+                    remaining,
+                    facts,
+                    hourly_window=hourly_window,
+                    top_size=settings.top_size,
+                )
+        finally:
+            dialect.unlock()
+    crashpoints.reached("committed")
+    return FileOutcome(
+        path,
+        "loaded",
+        lines_read=parsed.lines_read,
+        lines_rejected=parsed.lines_rejected,
+        rejects=parsed.rejects,
+        skipped_lines=parsed.skipped,
+        views=parsed.views,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def purge_hourly_window(engine: Engine, window_days: int) -> int:
+    """Delete hourly per-page rows older than the window before the newest hour held."""
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        newest = connection.execute(text("SELECT MAX(hour) FROM page_hours")).scalar()
+        if newest is None:
+            return 0
+        result = connection.execute(
+            text("DELETE FROM page_hours WHERE hour <= :cut"),
+            {"cut": newest - window_days * 24},
+        )
+        return result.rowcount or 0
+
+
+def finish(engine: Engine, settings: Settings, progress: Callable[[str], None] | None = None):
+    """Work after a batch of loads: pack settled days, trim the hourly window."""
+    packed = pack_settled(engine, settings.staging_days, settings.top_size, progress)
+    purge_hourly_window(engine, settings.hourly_window_days)
+    return packed

@@ -1,0 +1,37 @@
+"""The one-screen summary printed at the end of an ingest."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from backend.ingest.parsed import REJECT_REASONS
+from backend.ingest.run import FileOutcome
+
+
+def format_summary(outcomes: Sequence[FileOutcome], seconds: float, packed_days: int) -> str:
+    """Files loaded/skipped/failed, lines, rejects by reason, views and speed."""
+    status = Counter(o.status for o in outcomes)
+    lines = sum(o.lines_read for o in outcomes)
+    rejects: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    for outcome in outcomes:
+        rejects.update(outcome.rejects)
+        skipped.update(outcome.skipped_lines)
+    views = sum(o.views for o in outcomes)
+    rate = lines / seconds if seconds > 0 else 0.0
+    out = [
+        f"files: {status['loaded']} loaded, {status['skipped']} skipped, {status['failed']} failed",
+        f"lines: {lines:,} read, {sum(rejects.values()):,} rejected, "
+        f"{sum(skipped.values()):,} subtotal lines skipped",
+        f"views loaded: {views:,}",
+        f"time: {seconds:.1f} s ({rate:,.0f} lines/s); {packed_days} days packed",
+    ]
+    for reason, count in sorted(rejects.items(), key=lambda item: -item[1]):
+        out.append(f"  rejected {count:,} × {REJECT_REASONS.get(reason, reason)} ({reason})")
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            out.append(f"FAILED {outcome.path}: {outcome.message}")
+        elif outcome.status == "skipped":
+            out.append(f"skipped {outcome.path.name}: {outcome.message}")
+    return "\n".join(out)
