@@ -1,0 +1,5 @@
+"""``python -m backend`` runs the ``wikiviews`` command."""
+
+from backend.cli import main
+
+main()
