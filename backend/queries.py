@@ -70,7 +70,7 @@ def published_days(connection: Connection, project: int, first: int, last: int) 
         ),
         {"p": project, "first": first, "last": last},
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def last_published_day(connection: Connection, project: str) -> int | None:
@@ -230,17 +230,12 @@ def _visible_hours(
 ) -> dict[tuple[int, int], int]:
     """Best loaded, unheld source of every (project, hour) in range."""
     first_day, last_day = first_hour // 24, last_hour // 24
-    coverage = (
-        connection.execute(
-            text(
-                "SELECT project_id, day, source, hours_mask FROM coverage "
-                "WHERE day BETWEEN :a AND :b"
-            ),
-            {"a": first_day, "b": last_day},
-        )
-        .tuples()
-        .all()
-    )
+    coverage = connection.execute(
+        text(
+            "SELECT project_id, day, source, hours_mask FROM coverage WHERE day BETWEEN :a AND :b"
+        ),
+        {"a": first_day, "b": last_day},
+    ).all()
     held = {
         (p, h)
         for p, h in connection.execute(

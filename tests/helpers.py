@@ -64,7 +64,7 @@ def snapshot(settings: Settings) -> dict[str, object]:
                 )
             )
         }
-        names = dict(connection.execute(text("SELECT id, name FROM projects")).tuples())
+        names = dict(connection.execute(text("SELECT id, name FROM projects")).all())
         counts: dict[tuple, int] = defaultdict(int)
         for _pid, day, tid, series, views in connection.execute(
             text("SELECT project_id, day, title_id, series, views FROM day_counts")

@@ -40,7 +40,7 @@ class FileFacts:
 def ensure_projects(connection: Connection, names: Iterable[str]) -> dict[str, int]:
     """Ids of the named projects, creating the missing ones (inside the caller's transaction)."""
     wanted = set(names)
-    known = dict(connection.execute(text("SELECT name, id FROM projects")).tuples().all())
+    known = dict(connection.execute(text("SELECT name, id FROM projects")).all())
     missing = sorted(wanted - known.keys())
     if missing:
         next_id = max(known.values(), default=0) + 1
@@ -175,12 +175,15 @@ def _upsert_counts(
         "title_id": "p.id",
         "series": "t.series",
     }
-    selected = ", ".join(select_when[key] for key in keys)
+    expressions = [select_when[key] for key in keys]
+    selected = ", ".join(expressions)
+    # A constant hour is not grouped on: SQL reads a number in GROUP BY as a column position.
+    grouped = ", ".join(e for e in expressions if not e.isdigit())
     connection.exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(keys)}, views) "
         f"SELECT {selected}, SUM(t.views) FROM {source} t "
         "JOIN titles p ON p.project_id = t.project_id AND p.title = t.title"
-        f"{dialect.select_where_true} GROUP BY {selected}"
+        f"{dialect.select_where_true} GROUP BY {grouped}"
         + dialect.on_conflict_add(table, keys, "views")
     )
 

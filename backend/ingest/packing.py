@@ -142,17 +142,13 @@ def pack_days(connection: Connection, project: int, days: Sequence[int]) -> None
         {"p": project, **day_list},
     ).one()
     for id_range in _id_ranges(low, high):
-        counts = (
-            connection.execute(
-                text(
-                    "SELECT title_id, series, day, views FROM day_counts WHERE project_id = :p "
-                    "AND day IN :days AND title_id BETWEEN :low AND :high"
-                ).bindparams(bindparam("days", expanding=True)),
-                {"p": project, "low": id_range[0], "high": id_range[1], **day_list},
-            )
-            .tuples()
-            .all()
-        )
+        counts = connection.execute(
+            text(
+                "SELECT title_id, series, day, views FROM day_counts WHERE project_id = :p "
+                "AND day IN :days AND title_id BETWEEN :low AND :high"
+            ).bindparams(bindparam("days", expanding=True)),
+            {"p": project, "low": id_range[0], "high": id_range[1], **day_list},
+        ).all()
         by_title: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for title_id, series, day, views in counts:
             by_title[title_id].append((series, day - first, views))
@@ -308,6 +304,6 @@ def compute_month_top(connection: Connection, project: int, month: int, size: in
                     f"ORDER BY {column} DESC, title_id LIMIT :limit"
                 ),
                 {"p": project, "m": month, "limit": size + 1},
-            ).tuples()
+            )
         )
     store_top(connection, project, "m", month, rows, size)

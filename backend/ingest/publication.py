@@ -174,7 +174,7 @@ def compute_day_top(
             " ORDER BY access, pos"
         ),
         {"p": project, "d": day, "limit": size + 1},
-    ).tuples()
+    )
     store_top(connection, project, "d", day, rows, size)
 
 

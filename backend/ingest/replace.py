@@ -25,7 +25,7 @@ class CannotReplace(Exception):
 def _scope(connection: Connection, projects: ProjectFilter) -> list[int]:
     if projects.only is not None:
         return sorted(ensure_projects(connection, projects.only).values())
-    ids = connection.execute(text("SELECT id, name FROM projects")).tuples().all()
+    ids = connection.execute(text("SELECT id, name FROM projects")).all()
     return sorted(i for i, name in ids if name not in projects.exclude)
 
 
