@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from backend.codes import ACCESS_NAMES, series_code
-from backend.ingest.domain_codes import normalise_project
+from backend.ingest.domain_codes import is_known_project
 from backend.ingest.filenames import DumpFile
 from backend.ingest.lines import text_lines
 from backend.ingest.parsed import MAX_TITLE_BYTES, ParsedFile, ProjectFilter
@@ -68,8 +68,7 @@ def parse_complete_dump(
                 continue
             index = wikis.get(wiki, False)
             if index is False:
-                project = normalise_project(wiki)
-                if project != wiki:
+                if not is_known_project(wiki):
                     index = wikis[wiki] = None
                 else:
                     index = wikis[wiki] = parsed.project_index(wiki) if projects.keeps(wiki) else -1

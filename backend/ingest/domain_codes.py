@@ -137,3 +137,17 @@ def codes_for_project(project: str) -> tuple[str, ...]:
     if suffix == "":
         return (language, f"{language}.m", f"{language}.zero")
     return (f"{language}.{suffix}", f"{language}.m.{suffix}", f"{language}.zero.{suffix}")
+
+
+#: Project families that appear in ``pageview_complete`` but have no domain code of their own.
+EXTRA_FAMILIES = frozenset({"wikifunctions"})
+
+
+def is_known_project(name: str) -> bool:
+    """Whether ``name`` is a normalised project of a known family (``xx.zz.qq`` is not)."""
+    if normalise_project(name) != name:
+        return False
+    if name in LANGUAGELESS or name in EXTRA_FAMILIES:
+        return True
+    language, _, family = name.partition(".")
+    return bool(_LANGUAGE.match(language)) and family in SUFFIXES.values()
