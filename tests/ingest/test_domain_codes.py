@@ -103,9 +103,16 @@ def test_project_names_normalise_like_the_pageview_api(given, expected):
 
 @pytest.mark.parametrize(
     ("name", "known"),
-    [("en.wikipedia", True), ("commons.wikimedia", True), ("wikidata", True),
-     ("zh-min-nan.wikipedia", True), ("xx.zz.qq", False), ("en.wikipedia.org", False),
-     ("En.wikipedia", False), ("en.wikiwhatever", False)],
+    [
+        ("en.wikipedia", True),
+        ("commons.wikimedia", True),
+        ("wikidata", True),
+        ("zh-min-nan.wikipedia", True),
+        ("xx.zz.qq", False),
+        ("en.wikipedia.org", False),
+        ("En.wikipedia", False),
+        ("en.wikiwhatever", False),
+    ],
 )
 def test_complete_dump_wiki_codes_must_be_known_projects(name, known):
     from backend.ingest.domain_codes import is_known_project
