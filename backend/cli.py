@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import click
 
 from backend import db
 from backend.ingest.parsed import ProjectFilter
 from backend.ingest.run import MissingPath, expand_paths
+from backend.sample import FORMATS, write_sample
 from backend.settings import load_settings
 
 
@@ -87,4 +89,62 @@ def ingest(
     settings = load_settings()
     ok = run_ingest(settings, files, project_filter, replace=replace, hourly=hourly)
     if not ok:
+        sys.exit(1)
+
+
+@main.command("sample")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default="2024-03-01",
+    show_default=True,
+    help="First day.",
+)
+@click.option("--days", type=click.IntRange(1, 3660), default=1, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option(
+    "--titles",
+    type=click.IntRange(1),
+    default=3000,
+    show_default=True,
+    help="Titles of the largest wiki (the others get fewer).",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    default=("pageviews",),
+    show_default=True,
+    help="Repeatable.",
+)
+@click.option(
+    "--clean/--malformed",
+    default=False,
+    help="Leave out the few malformed lines mixed into every file.",
+)
+def sample(
+    out_dir: Path, start, days: int, seed: int, titles: int, formats: tuple[str, ...], clean: bool
+) -> None:
+    """Write realistic sample dump files to OUT_DIR, deterministically from a seed."""
+    written = write_sample(
+        out_dir,
+        start=start.date(),
+        days=days,
+        seed=seed,
+        formats=formats,
+        titles=titles,
+        malformed=not clean,
+    )
+    click.echo(f"wrote {len(written)} files and manifest.json to {out_dir}")
+
+
+@main.command("demo")
+@click.option("--seed", type=int, default=1, show_default=True)
+def demo(seed: int) -> None:
+    """Generate 30 days of sample dumps, load them into the store and show what it holds."""
+    from backend.demo import run_demo
+
+    if not run_demo(load_settings(), seed):
         sys.exit(1)

@@ -238,21 +238,43 @@ def _unpack_month_days(connection: Connection, project: int, month: int, days: l
 
 
 def settled_days(connection: Connection, staging_days: int) -> dict[tuple[int, int], list[int]]:
-    """Published, unpacked days old enough to pack, grouped by (project, month)."""
+    """Published, unpacked days to pack now, grouped by (project, month).
+
+    A day is settled when it is ``staging_days`` older than the project's newest published
+    day, or when its month is complete and older than the month of that newest day.
+    """
     rows = connection.execute(
         text(
-            "SELECT p.project_id, p.day FROM published_days p "
+            "SELECT p.project_id, p.day, n.newest FROM published_days p "
             "JOIN (SELECT project_id, MAX(day) AS newest FROM published_days "
             "      GROUP BY project_id) n ON n.project_id = p.project_id "
-            "WHERE p.day <= n.newest - :lag AND NOT EXISTS ("
+            "WHERE NOT EXISTS ("
             " SELECT 1 FROM packed_days k WHERE k.project_id = p.project_id AND k.day = p.day)"
-        ),
-        {"lag": staging_days},
+        )
     )
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for project, day in rows:
+    newest_of: dict[int, int] = {}
+    for project, day, newest in rows:
         groups[(project, month_of_day(day))].append(day)
-    return groups
+        newest_of[project] = newest
+    settled: dict[tuple[int, int], list[int]] = {}
+    for (project, month), days in groups.items():
+        newest = newest_of[project]
+        ready = [day for day in days if day <= newest - staging_days]
+        if len(ready) < len(days) and month < month_of_day(newest):
+            span = month_days(month)
+            published = connection.execute(
+                text(
+                    "SELECT COUNT(*) FROM published_days WHERE project_id = :p "
+                    "AND day BETWEEN :first AND :last"
+                ),
+                {"p": project, "first": span[0], "last": span[-1]},
+            ).scalar_one()
+            if published == len(span):
+                ready = days
+        if ready:
+            settled[(project, month)] = sorted(ready)
+    return settled
 
 
 def pack_settled(

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up, then run the demo on the embedded SQLite store: 30 days of sample dumps are written,
+# loaded and shown. The store lives in $WIKIVIEWS_DATA_DIR (default ./data).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+./scripts/setup.sh
+export WIKIVIEWS_DATA_DIR="${WIKIVIEWS_DATA_DIR:-$PWD/data}"
+exec .venv/bin/wikiviews demo "$@"
