@@ -1,0 +1,32 @@
+"""Packing a month of daily counts: exact round trips and the sizes the store relies on."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from backend import series_codec
+
+months = st.dictionaries(
+    st.integers(0, 63),
+    st.dictionaries(st.integers(0, 30), st.integers(1, 2**40), max_size=31),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, derandomize=True)
+@given(months)
+def test_pack_unpack_round_trip(series):
+    expected = {code: days for code, days in series.items() if days}
+    assert series_codec.unpack(series_codec.pack(series)) == expected
+
+
+def test_zero_counts_are_dropped_and_sizes_are_small():
+    assert series_codec.pack({3: {5: 0}}) == b""
+    assert len(series_codec.pack({0: {17: 3}})) == 4  # series, count, delta, views
+    dense = series_codec.pack({0: {d: 100 for d in range(31)}})
+    assert len(dense) <= 2 + 31 * 2
+
+
+def test_merge_adds_into_existing_days():
+    target = {1: {0: 5}}
+    series_codec.merge(target, [(1, 0, 2), (1, 3, 4), (2, 1, 1)])
+    assert target == {1: {0: 7, 3: 4}, 2: {1: 1}}
