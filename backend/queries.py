@@ -185,21 +185,36 @@ def project_daily(
     ids = _project_ids(connection, project)
     if not ids:
         return []
-    wanted = _wanted(access, agent)
     winners = _day_winners(connection, ids, first, last, source)
+    return _sum_winning(
+        connection, "project_days", "day", ids, first, last, winners, _wanted(access, agent)
+    )
+
+
+def _sum_winning(
+    connection: Connection,
+    table: str,
+    column: str,
+    ids: list[int],
+    first: int,
+    last: int,
+    winners: dict[tuple[int, int], int],
+    wanted: dict[int, frozenset[int]],
+) -> list[tuple[int, int]]:
+    """Sum a per-project table over ``[first, last]``, each row only from its winning source."""
     totals: dict[int, int] = defaultdict(int)
     rows = connection.execute(
         text(
-            "SELECT project_id, day, series, views FROM project_days "
-            "WHERE project_id IN :ids AND day BETWEEN :a AND :b"
+            f"SELECT project_id, {column}, series, views FROM {table} "
+            f"WHERE project_id IN :ids AND {column} BETWEEN :a AND :b"
         ).bindparams(bindparam("ids", expanding=True)),
         {"ids": ids, "a": first, "b": last},
     )
-    for pid, day, series, views in rows:
-        winner = winners.get((pid, day))
+    for pid, at, series, views in rows:
+        winner = winners.get((pid, at))
         if winner is not None and series in wanted[winner]:
-            totals[day] += views
-    return sorted((d, v) for d, v in totals.items() if v)
+            totals[at] += views
+    return sorted((at, views) for at, views in totals.items() if views)
 
 
 def _day_winners(
@@ -279,21 +294,17 @@ def project_hourly(
     ids = _project_ids(connection, project)
     if not ids:
         return []
-    wanted = _wanted(access, agent)
     best = _visible_hours(connection, ids, first_hour, last_hour, source)
-    totals: dict[int, int] = defaultdict(int)
-    rows = connection.execute(
-        text(
-            "SELECT project_id, hour, series, views FROM project_hours "
-            "WHERE project_id IN :ids AND hour BETWEEN :a AND :b"
-        ).bindparams(bindparam("ids", expanding=True)),
-        {"ids": ids, "a": first_hour, "b": last_hour},
+    return _sum_winning(
+        connection,
+        "project_hours",
+        "hour",
+        ids,
+        first_hour,
+        last_hour,
+        best,
+        _wanted(access, agent),
     )
-    for pid, hour, series, views in rows:
-        winner = best.get((pid, hour))
-        if winner is not None and series in wanted[winner]:
-            totals[hour] += views
-    return sorted((h, v) for h, v in totals.items() if v)
 
 
 def project_monthly(

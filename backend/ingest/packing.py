@@ -18,7 +18,7 @@ from backend import series_codec
 from backend.codes import Access, Agent
 from backend.db import WRITE
 from backend.ingest.dialect import dialect_for
-from backend.ingest.publication import store_top
+from backend.ingest.publication import count_days, store_top
 from backend.timeutil import month_days, month_of_day
 
 #: Title ids handled per round trip while packing.
@@ -263,13 +263,7 @@ def settled_days(connection: Connection, staging_days: int) -> dict[tuple[int, i
         ready = [day for day in days if day <= newest - staging_days]
         if len(ready) < len(days) and month < month_of_day(newest):
             span = month_days(month)
-            published = connection.execute(
-                text(
-                    "SELECT COUNT(*) FROM published_days WHERE project_id = :p "
-                    "AND day BETWEEN :first AND :last"
-                ),
-                {"p": project, "first": span[0], "last": span[-1]},
-            ).scalar_one()
+            published = count_days(connection, "published_days", project, month)
             if published == len(span):
                 ready = days
         if ready:
@@ -297,21 +291,14 @@ def pack_settled(
 
 def compute_month_top(connection: Connection, project: int, month: int, size: int) -> None:
     """Monthly top lists of a month once all its days are published and packed."""
-    days = month_days(month)
-    packed = connection.execute(
-        text(
-            "SELECT COUNT(*) FROM packed_days WHERE project_id = :p "
-            "AND day BETWEEN :first AND :last"
-        ),
-        {"p": project, "first": days[0], "last": days[-1]},
-    ).scalar_one()
+    packed = count_days(connection, "packed_days", project, month)
     connection.execute(
         text(
             "DELETE FROM top_articles WHERE project_id = :p AND granularity = 'm' AND period = :m"
         ),
         {"p": project, "m": month},
     )
-    if packed < len(days):
+    if packed < len(month_days(month)):
         return
     rows: list[tuple] = []
     for access, column in enumerate(_TOTAL_COLUMNS):

@@ -215,6 +215,17 @@ def store_top(
         )
 
 
+def count_days(connection: Connection, table: str, project: int, month: int) -> int:
+    """How many days of ``month`` a project has in ``published_days`` or ``packed_days``."""
+    days = month_days(month)
+    return connection.execute(
+        text(
+            f"SELECT COUNT(*) FROM {table} WHERE project_id = :p AND day BETWEEN :first AND :last"
+        ),
+        {"p": project, "first": days[0], "last": days[-1]},
+    ).scalar_one()
+
+
 def compute_project_month(connection: Connection, project: int, month: int) -> None:
     """Rebuild a project's totals for a month, kept only when every day is published."""
     days = month_days(month)
@@ -222,13 +233,7 @@ def compute_project_month(connection: Connection, project: int, month: int) -> N
         text("DELETE FROM project_months WHERE project_id = :p AND month = :m"),
         {"p": project, "m": month},
     )
-    published = connection.execute(
-        text(
-            "SELECT COUNT(*) FROM published_days WHERE project_id = :p "
-            "AND day BETWEEN :first AND :last"
-        ),
-        {"p": project, "first": days[0], "last": days[-1]},
-    ).scalar_one()
+    published = count_days(connection, "published_days", project, month)
     if published < len(days):
         return
     connection.execute(
