@@ -38,9 +38,10 @@ def parse_complete_dump(
     *,
     hourly_window: bool = False,
     on_lines: Callable[[int], None] | None = None,
+    allocate: Callable[[str], int] | None = None,
 ) -> ParsedFile:
     """Read one ``pageview_complete`` file completely; raises ``UnreadableFile`` if corrupt."""
-    parsed = ParsedFile(on_lines=on_lines)
+    parsed = ParsedFile(on_lines=on_lines, allocate=allocate)
     monthly = dump.kind == "complete-monthly"
     first_day = dump.first_hour // 24
     slots = dump.hours // 24 if monthly else 24
@@ -71,7 +72,7 @@ def parse_complete_dump(
                 if not is_known_project(wiki):
                     index = wikis[wiki] = None
                 else:
-                    index = wikis[wiki] = parsed.project_index(wiki) if projects.keeps(wiki) else -1
+                    index = wikis[wiki] = parsed.project_id(wiki) if projects.keeps(wiki) else -1
             if index is None:
                 rejects["domain"] += 1
                 continue

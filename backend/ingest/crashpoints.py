@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterable, Iterator
 
 KILL_AFTER_ROWS = "WIKIVIEWS_TEST_KILL_AFTER_ROWS"
 KILL_AT = "WIKIVIEWS_TEST_KILL_AT"
@@ -27,12 +28,19 @@ def kill_after_rows() -> int | None:
     return int(value) if value else None
 
 
-def count_row(_count: int, limit: int) -> None:
-    """Count one row sent to the store; die when ``limit`` rows have been sent in all."""
+def counted(rows: Iterable[tuple]) -> Iterable[tuple]:
+    """``rows`` as they are, or, under the row hook, counted on their way to the store."""
+    limit = kill_after_rows()
+    return rows if limit is None else _counting(rows, limit)
+
+
+def _counting(rows: Iterable[tuple], limit: int) -> Iterator[tuple]:
     global _rows_sent
-    _rows_sent += 1
-    if _rows_sent >= limit:
-        _kill()
+    for row in rows:
+        yield row
+        _rows_sent += 1
+        if _rows_sent >= limit:
+            _kill()
 
 
 def reached(stage: str) -> None:

@@ -71,6 +71,32 @@ class Dialect:
 
     # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT … JOIN to parse it.
     select_where_true = " WHERE 1 = 1"
+    #: Whether one INSERT may carry the same key twice into an additive upsert (SQLite and
+    #: MariaDB apply rows one by one; PostgreSQL refuses to touch a row twice).
+    upsert_accepts_repeats = True
+
+    def insert_new_titles(self) -> None:
+        """Add the titles of ``tmp_rows`` that the dictionary lacks."""
+        # The rowid assigns ids in the order of (project, title): sequential index inserts.
+        self.connection.exec_driver_sql(
+            "INSERT INTO titles (project_id, title) "
+            "SELECT DISTINCT t.project_id, t.title FROM tmp_rows t WHERE NOT EXISTS ("
+            " SELECT 1 FROM titles p WHERE p.project_id = t.project_id AND p.title = t.title)"
+            " ORDER BY 1, 2"
+        )
+
+    def _insert_numbered_titles(self) -> None:
+        base = self.connection.exec_driver_sql(
+            "SELECT COALESCE(MAX(id), 0) FROM titles"
+        ).scalar_one()
+        self.connection.exec_driver_sql(
+            "INSERT INTO titles (id, project_id, title) "
+            f"SELECT {int(base)} + ROW_NUMBER() OVER (ORDER BY n.project_id, n.title), "
+            "n.project_id, n.title FROM ("
+            " SELECT DISTINCT t.project_id, t.title FROM tmp_rows t WHERE NOT EXISTS ("
+            "  SELECT 1 FROM titles p WHERE p.project_id = t.project_id AND p.title = t.title)"
+            ") n"
+        )
 
     def update_page_ids_sql(self) -> str:
         """Set ``titles.page_id`` from the temporary ``tmp_page_ids`` table."""
@@ -87,6 +113,10 @@ class PostgresDialect(Dialect):
     name = "postgresql"
     title_type = "VARCHAR(512)"
     select_where_true = ""
+    upsert_accepts_repeats = False
+
+    def insert_new_titles(self) -> None:
+        self._insert_numbered_titles()
 
     def lock(self) -> None:
         self.connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7372837)")
@@ -119,6 +149,9 @@ class MariaDialect(Dialect):
     name = "mariadb"
     title_type = "VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
     select_where_true = ""
+
+    def insert_new_titles(self) -> None:
+        self._insert_numbered_titles()
 
     def lock(self) -> None:
         got = self.connection.exec_driver_sql("SELECT GET_LOCK('wikiviews_ingest', 3600)").scalar()

@@ -23,10 +23,14 @@ _FILTERED = "filtered"
 
 
 def parse_hourly_dump(
-    dump: DumpFile, projects: ProjectFilter, *, on_lines: Callable[[int], None] | None = None
+    dump: DumpFile,
+    projects: ProjectFilter,
+    *,
+    on_lines: Callable[[int], None] | None = None,
+    allocate: Callable[[str], int] | None = None,
 ) -> ParsedFile:
     """Read one hourly file completely; raises ``UnreadableFile`` if it is corrupt."""
-    parsed = ParsedFile(single_hour=dump.first_hour, on_lines=on_lines)
+    parsed = ParsedFile(single_hour=dump.first_hour, on_lines=on_lines, allocate=allocate)
     legacy = dump.kind == "pagecounts"
     agent = Agent.UNSPLIT if legacy else Agent.USER
     day = dump.first_hour // 24
@@ -46,7 +50,7 @@ def parse_hourly_dump(
         project, access = found
         if not projects.keeps(project):
             return _FILTERED
-        return parsed.project_index(project), series_code(dump.source, access, agent)
+        return parsed.project_id(project), series_code(dump.source, access, agent)
 
     for lines in text_lines(
         read_selected(dump.path, _prefixes(projects), parsed.count_lines), rejects

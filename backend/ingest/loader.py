@@ -9,7 +9,6 @@ file touched. A crash anywhere before the commit leaves the store as it was.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,6 +19,7 @@ from backend.ingest.dialect import Dialect, dialect_for
 from backend.ingest.filenames import DumpFile
 from backend.ingest.packing import unpack_days
 from backend.ingest.parsed import ParsedFile, ProjectFilter
+from backend.ingest.projects import ensure_projects
 
 _ROW_COLUMNS = ("project_id", "title", "day", "series", "views")
 _HOUR_COLUMNS = ("project_id", "title", "hour", "series", "views")
@@ -37,19 +37,6 @@ class FileFacts:
     duration: float
 
 
-def ensure_projects(connection: Connection, names: Iterable[str]) -> dict[str, int]:
-    """Ids of the named projects, creating the missing ones (inside the caller's transaction)."""
-    wanted = set(names)
-    known = dict(connection.execute(text("SELECT name, id FROM projects")).all())
-    missing = sorted(wanted - known.keys())
-    if missing:
-        next_id = max(known.values(), default=0) + 1
-        rows = [{"id": next_id + i, "name": name} for i, name in enumerate(missing)]
-        connection.execute(text("INSERT INTO projects (id, name) VALUES (:id, :name)"), rows)
-        known.update({row["name"]: row["id"] for row in rows})
-    return {name: known[name] for name in wanted}
-
-
 def load_parsed(
     connection: Connection,
     dump: DumpFile,
@@ -63,8 +50,7 @@ def load_parsed(
     """Apply ``parsed`` and record the file; the caller owns the (write) transaction."""
     dialect = dialect_for(connection)
     scope_names = sorted(projects.only) if projects.only is not None else []
-    ids = ensure_projects(connection, [*parsed.projects, *scope_names])
-    project_ids = [ids[name] for name in parsed.projects]
+    ids = ensure_projects(connection, scope_names)
     scope = [ids[name] for name in scope_names] or None  # None: every project
 
     touched_days = list(dump.days)
@@ -75,12 +61,12 @@ def load_parsed(
         f"project_id SMALLINT, title {dialect.title_type}, day INTEGER, series SMALLINT, "
         "views BIGINT",
     )
-    dialect.fill("tmp_rows", _ROW_COLUMNS, _global_rows(parsed.rows, project_ids))
+    dialect.fill("tmp_rows", _ROW_COLUMNS, crashpoints.counted(parsed.rows))
     crashpoints.reached("rows-filled")
-    _insert_new_titles(connection)
+    dialect.insert_new_titles()
     crashpoints.reached("titles")
     if parsed.page_ids:
-        _update_page_ids(connection, dialect, parsed, project_ids)
+        _update_page_ids(connection, dialect, parsed)
     _upsert_counts(connection, dialect, "day_counts", "day", "t.day")
     if hourly_window and parsed.single_hour is not None:
         _upsert_counts(connection, dialect, "page_hours", "hour", str(parsed.single_hour))
@@ -90,18 +76,16 @@ def load_parsed(
             f"project_id SMALLINT, title {dialect.title_type}, hour INTEGER, series SMALLINT, "
             "views BIGINT",
         )
-        dialect.fill("tmp_hours", _HOUR_COLUMNS, _global_rows(parsed.hour_rows, project_ids))
+        dialect.fill("tmp_hours", _HOUR_COLUMNS, crashpoints.counted(parsed.hour_rows))
         _upsert_counts(connection, dialect, "page_hours", "hour", "t.hour", source="tmp_hours")
         dialect.drop_temp("tmp_hours")
     dialect.drop_temp("tmp_rows")
     crashpoints.reached("counts")
 
-    _add_project_sums(
-        connection, dialect, "project_hours", "hour", parsed.project_hours, project_ids
-    )
-    _add_project_sums(connection, dialect, "project_days", "day", parsed.project_days, project_ids)
+    _add_project_sums(connection, dialect, "project_hours", "hour", parsed.project_hours)
+    _add_project_sums(connection, dialect, "project_days", "day", parsed.project_days)
     _add_coverage(connection, dialect, dump, scope)
-    data_projects = {project_ids[index] for index, _day, _series in parsed.project_days}
+    data_projects = {project for project, _day, _series in parsed.project_days}
     publication.refresh(
         connection,
         scope,
@@ -114,43 +98,14 @@ def load_parsed(
     crashpoints.reached("before-commit")
 
 
-def _global_rows(rows: list[tuple], project_ids: list[int]) -> Iterator[tuple]:
-    """Rows with the file-local project index replaced by the store's project id."""
-    kill_after = crashpoints.kill_after_rows()
-    if kill_after is None:
-        for index, title, when, series, views in rows:
-            yield project_ids[index], title, when, series, views
-        return
-    for count, (index, title, when, series, views) in enumerate(rows, 1):
-        yield project_ids[index], title, when, series, views
-        crashpoints.count_row(count, kill_after)
-
-
-def _insert_new_titles(connection: Connection) -> None:
-    base = connection.execute(text("SELECT COALESCE(MAX(id), 0) FROM titles")).scalar_one()
-    connection.execute(
-        text(
-            "INSERT INTO titles (id, project_id, title) "
-            "SELECT :base + ROW_NUMBER() OVER (ORDER BY n.project_id, n.title), "
-            "n.project_id, n.title FROM ("
-            " SELECT DISTINCT t.project_id, t.title FROM tmp_rows t WHERE NOT EXISTS ("
-            "  SELECT 1 FROM titles p WHERE p.project_id = t.project_id AND p.title = t.title)"
-            ") n"
-        ),
-        {"base": base},
-    )
-
-
-def _update_page_ids(
-    connection: Connection, dialect: Dialect, parsed: ParsedFile, project_ids: list[int]
-) -> None:
+def _update_page_ids(connection: Connection, dialect: Dialect, parsed: ParsedFile) -> None:
     dialect.create_temp(
         "tmp_page_ids", f"project_id SMALLINT, title {dialect.title_type}, page_id BIGINT"
     )
     dialect.fill(
         "tmp_page_ids",
         ("project_id", "title", "page_id"),
-        ((project_ids[index], title, page) for index, title, page in parsed.page_ids),
+        parsed.page_ids,
     )
     connection.exec_driver_sql(dialect.update_page_ids_sql())
     dialect.drop_temp("tmp_page_ids")
@@ -177,14 +132,18 @@ def _upsert_counts(
     }
     expressions = [select_when[key] for key in keys]
     selected = ", ".join(expressions)
-    # A constant hour is not grouped on: SQL reads a number in GROUP BY as a column position.
-    grouped = ", ".join(e for e in expressions if not e.isdigit())
+    if dialect.upsert_accepts_repeats:
+        # Rows with the same key add up one by one; key order makes the inserts sequential.
+        values, tail = "t.views", f" ORDER BY {', '.join(str(i + 1) for i in range(len(keys)))}"
+    else:
+        # A constant hour is not grouped on: SQL reads a number there as a column position.
+        grouped = ", ".join(e for e in expressions if not e.isdigit())
+        values, tail = "SUM(t.views)", f" GROUP BY {grouped}"
     connection.exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(keys)}, views) "
-        f"SELECT {selected}, SUM(t.views) FROM {source} t "
+        f"SELECT {selected}, {values} FROM {source} t "
         "JOIN titles p ON p.project_id = t.project_id AND p.title = t.title"
-        f"{dialect.select_where_true} GROUP BY {grouped}"
-        + dialect.on_conflict_add(table, keys, "views")
+        f"{dialect.select_where_true}{tail}" + dialect.on_conflict_add(table, keys, "views")
     )
 
 
@@ -194,7 +153,6 @@ def _add_project_sums(
     table: str,
     when: str,
     sums: dict[tuple[int, int, int], int],
-    project_ids: list[int],
 ) -> None:
     if not sums:
         return
@@ -206,8 +164,8 @@ def _add_project_sums(
             + dialect.on_conflict_add(table, keys, "views")
         ),
         [
-            {"project_id": project_ids[index], "when": at, "series": series, "views": views}
-            for (index, at, series), views in sums.items()
+            {"project_id": project, "when": at, "series": series, "views": views}
+            for (project, at, series), views in sums.items()
         ],
     )
 

@@ -62,16 +62,17 @@ class ProjectFilter:
 
 @dataclass
 class ParsedFile:
-    """Counts read from one file, keyed by a file-local project index."""
+    """Counts read from one file, before anything touches the store."""
 
-    projects: list[str] = field(default_factory=list)
+    #: Project names by id: the store's ids when ``allocate`` is given, else 0, 1, 2 …
+    projects: dict[int, str] = field(default_factory=dict)
     #: The hour every row belongs to, for hourly files (their rows feed the hourly window).
     single_hour: int | None = None
-    #: (project index, title, day, series, views)
+    #: (project id, title, day, series, views)
     rows: list[tuple[int, str, int, int, int]] = field(default_factory=list)
-    #: (project index, title, page id) from formats that carry MediaWiki page ids
+    #: (project id, title, page id) from formats that carry MediaWiki page ids
     page_ids: list[tuple[int, str, int]] = field(default_factory=list)
-    #: (project index, title, hour, series, views) for the hourly window, when requested
+    #: (project id, title, hour, series, views) for the hourly window, when requested
     hour_rows: list[tuple[int, str, int, int, int]] = field(default_factory=list)
     project_hours: Counter[tuple[int, int, int]] = field(default_factory=Counter)
     project_days: Counter[tuple[int, int, int]] = field(default_factory=Counter)
@@ -81,16 +82,18 @@ class ParsedFile:
     skipped: Counter[str] = field(default_factory=Counter)
     views: int = 0
 
-    _index: dict[str, int] = field(default_factory=dict, repr=False)
+    allocate: Callable[[str], int] | None = field(default=None, repr=False)
+    _ids: dict[str, int] = field(default_factory=dict, repr=False)
     on_lines: Callable[[int], None] | None = field(default=None, repr=False)
 
-    def project_index(self, name: str) -> int:
-        """The file-local index of a project, adding it on first sight."""
-        index = self._index.get(name)
-        if index is None:
-            index = self._index[name] = len(self.projects)
-            self.projects.append(name)
-        return index
+    def project_id(self, name: str) -> int:
+        """The id of a project, allocating it on first sight."""
+        found = self._ids.get(name)
+        if found is None:
+            found = self.allocate(name) if self.allocate else len(self._ids)
+            self._ids[name] = found
+            self.projects[found] = name
+        return found
 
     def count_lines(self, lines: int) -> None:
         """Add ``lines`` to the lines read from the file."""

@@ -13,9 +13,9 @@ from sqlalchemy import Connection, bindparam, text
 from backend.codes import Access, series_code
 from backend.ingest.dialect import dialect_for
 from backend.ingest.filenames import DumpFile
-from backend.ingest.loader import ensure_projects
 from backend.ingest.packing import unpack_days
 from backend.ingest.parsed import ProjectFilter
+from backend.ingest.projects import ensure_projects
 
 
 class CannotReplace(Exception):

@@ -25,6 +25,7 @@ from backend.ingest.hourly_dumps import parse_hourly_dump
 from backend.ingest.loader import FileFacts, load_parsed
 from backend.ingest.packing import pack_settled
 from backend.ingest.parsed import ParsedFile, ProjectFilter
+from backend.ingest.projects import ProjectRegistry
 from backend.ingest.reader import UnreadableFile, file_digest
 from backend.settings import Settings
 
@@ -94,11 +95,14 @@ def parse_dump(
     projects: ProjectFilter,
     hourly_window: bool,
     on_lines: Callable[[int], None] | None = None,
+    allocate: Callable[[str], int] | None = None,
 ) -> ParsedFile:
     """Parse any supported dump completely (raises ``UnreadableFile`` when corrupt)."""
     if dump.kind in ("pageviews", "pagecounts"):
-        return parse_hourly_dump(dump, projects, on_lines=on_lines)
-    return parse_complete_dump(dump, projects, hourly_window=hourly_window, on_lines=on_lines)
+        return parse_hourly_dump(dump, projects, on_lines=on_lines, allocate=allocate)
+    return parse_complete_dump(
+        dump, projects, hourly_window=hourly_window, on_lines=on_lines, allocate=allocate
+    )
 
 
 def _remaining_filter(
@@ -156,7 +160,7 @@ def ingest_file(
     if remaining is None:
         return FileOutcome(path, "skipped", "already loaded")
     try:
-        parsed = parse_dump(dump, remaining, hourly_window, on_lines)
+        parsed = parse_dump(dump, remaining, hourly_window, on_lines, ProjectRegistry(engine))
     except UnreadableFile as exc:
         return FileOutcome(path, "failed", f"{exc}; nothing of it was loaded")
     except OSError as exc:

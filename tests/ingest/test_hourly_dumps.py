@@ -124,7 +124,7 @@ def test_project_filter_keeps_exactly_that_wiki_sorted_or_not(tmp_path: Path, or
     assert sorted((t, v) for _p, t, _d, _s, v in parsed.rows) == (
         [("A", 2), ("A", 4), ("B", 3)] + ([] if ordered else [("C", 7)])
     )
-    assert parsed.projects == ["en.wikipedia"]
+    assert list(parsed.projects.values()) == ["en.wikipedia"]
     assert parsed.lines_read == len(lines)
 
 

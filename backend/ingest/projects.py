@@ -1,0 +1,51 @@
+"""Project ids, allocated as parsing first meets a wiki, each in its own short transaction.
+
+Allocating outside the file's transaction keeps parsing free of locks and lets rows carry the
+store's ids from the start; a project row without counts (left by a failed load) is harmless.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import IntegrityError
+
+from backend.db import WRITE
+
+
+def ensure_projects(connection: Connection, names: set[str] | list[str]) -> dict[str, int]:
+    """Ids of the named projects, creating the missing ones (inside the caller's transaction)."""
+    wanted = set(names)
+    known = dict(connection.execute(text("SELECT name, id FROM projects")).all())
+    missing = sorted(wanted - known.keys())
+    if missing:
+        next_id = max(known.values(), default=0) + 1
+        rows = [{"id": next_id + i, "name": name} for i, name in enumerate(missing)]
+        connection.execute(text("INSERT INTO projects (id, name) VALUES (:id, :name)"), rows)
+        known.update({row["name"]: row["id"] for row in rows})
+    return {name: known[name] for name in wanted}
+
+
+class ProjectRegistry:
+    """Maps project names to the store's ids, creating projects on first sight."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.ids: dict[str, int] = {}
+
+    def __call__(self, name: str) -> int:
+        found = self.ids.get(name)
+        if found is None:
+            found = self.ids[name] = self._allocate(name)
+        return found
+
+    def _allocate(self, name: str) -> int:
+        for _attempt in range(5):
+            try:
+                with (
+                    self.engine.connect().execution_options(**WRITE) as connection,
+                    connection.begin(),
+                ):
+                    return ensure_projects(connection, [name])[name]
+            except IntegrityError:  # another process created a project meanwhile
+                continue
+        raise RuntimeError(f"could not allocate an id for project {name!r}")
