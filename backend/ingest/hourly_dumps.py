@@ -18,9 +18,6 @@ from backend.ingest.lines import text_lines
 from backend.ingest.parsed import MAX_TITLE_BYTES, ParsedFile, ProjectFilter
 from backend.ingest.reader import read_selected
 
-_SUBTOTAL = "subtotal"
-_FILTERED = "filtered"
-
 
 def parse_hourly_dump(
     dump: DumpFile,
@@ -34,43 +31,50 @@ def parse_hourly_dump(
     legacy = dump.kind == "pagecounts"
     agent = Agent.UNSPLIT if legacy else Agent.USER
     day = dump.first_hour // 24
-    rows = parsed.rows
-    append = rows.append
-    sums: dict[tuple[int, int], int] = {}
+    append = parsed.rows.append
     rejects = parsed.rejects
-    targets: dict[str, tuple[int, int] | str | None] = {}
+    targets: dict[str, tuple[int, int, int]] = {}  # code → (project id, day, series)
+    others: dict[str, str] = {}  # code → "domain" | "subtotal" | "filtered"
+    sums: dict[str, int] = {}  # views per code (str keys hash once)
+    get, get_sum = targets.get, sums.get
 
-    def resolve(code: str) -> tuple[int, int] | str | None:
+    def resolve(code: str) -> tuple[int, int, int] | str:
         try:
             found = parse_domain_code(code)
         except SubtotalLine:
-            return _SUBTOTAL
+            return "subtotal"
         if found is None:
-            return None
+            return "domain"
         project, access = found
         if not projects.keeps(project):
-            return _FILTERED
-        return parsed.project_id(project), series_code(dump.source, access, agent)
+            return "filtered"
+        return parsed.project_id(project), day, series_code(dump.source, access, agent)
 
     for lines in text_lines(
         read_selected(dump.path, _prefixes(projects), parsed.count_lines), rejects
     ):
         parsed.lines_examined += len(lines)
         for line in lines:
-            parts = line.split(" ")
-            if len(parts) != 4:
+            try:
+                code, title, count, _size = line.split(" ")
+            except ValueError:
                 rejects["fields"] += 1
                 continue
-            code, title, count, _size = parts
-            target = targets.get(code, False)
-            if target is False:
-                target = targets[code] = resolve(code)
-            if target.__class__ is not tuple:
-                if target is None:
-                    rejects["domain"] += 1
-                elif target is _SUBTOTAL:
-                    parsed.skipped["subtotal"] += 1
-                continue
+            target = get(code)
+            if target is None:
+                reason = others.get(code)
+                if reason is None:
+                    found = resolve(code)
+                    if found.__class__ is tuple:
+                        target = targets[code] = found
+                    else:
+                        reason = others[code] = found
+                if reason is not None:
+                    if reason == "domain":
+                        rejects["domain"] += 1
+                    elif reason == "subtotal":
+                        parsed.skipped["subtotal"] += 1
+                    continue
             try:
                 views = int(count)
             except ValueError:
@@ -91,12 +95,14 @@ def parse_hourly_dump(
             ):
                 rejects["title"] += 1
                 continue
-            append((target[0], title, day, target[1], views))
-            sums[target] = sums.get(target, 0) + views
+            project, when, series = target
+            append((project, title, when, series, views))
+            sums[code] = get_sum(code, 0) + views
 
-    for (index, series), views in sums.items():
-        parsed.project_hours[(index, dump.first_hour, series)] += views
-        parsed.project_days[(index, day, series)] += views
+    for code, views in sums.items():
+        project, _day, series = targets[code]
+        parsed.project_hours[(project, dump.first_hour, series)] += views
+        parsed.project_days[(project, day, series)] += views
         parsed.views += views
     return parsed
 
