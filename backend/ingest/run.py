@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from backend.db import WRITE
 from backend.ingest import crashpoints, replace
@@ -165,6 +166,47 @@ def ingest_file(
         return FileOutcome(path, "failed", f"{exc}; nothing of it was loaded")
     except OSError as exc:
         return FileOutcome(path, "failed", f"{path}: {exc.strerror or exc}")
+    try:
+        _load(
+            engine, settings, path, dump, parsed, remaining, replace_loaded, hourly_window, started
+        )
+    except AlreadyLoaded:
+        return FileOutcome(path, "skipped", "loaded meanwhile by another process")
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        return FileOutcome(
+            path, "failed", f"{path}: the store refused it ({reason}); nothing of it was loaded"
+        )
+    crashpoints.reached("committed")
+    return FileOutcome(
+        path,
+        "loaded",
+        lines_read=parsed.lines_read,
+        lines_rejected=parsed.lines_rejected,
+        rejects=parsed.rejects,
+        skipped_lines=parsed.skipped,
+        views=parsed.views,
+        seconds=time.perf_counter() - started,
+    )
+
+
+class AlreadyLoaded(Exception):
+    """Another process loaded the file between parsing and loading."""
+
+
+def _load(
+    engine: Engine,
+    settings: Settings,
+    path: Path,
+    dump: DumpFile,
+    parsed: ParsedFile,
+    remaining: ProjectFilter,
+    replace_loaded: bool,
+    hourly_window: bool,
+    started: float,
+) -> None:
+    """Apply a parsed file in one write transaction (see :func:`ingest_file`)."""
+    digest = file_digest(path)
     with engine.connect().execution_options(**WRITE) as connection:
         dialect = dialect_for(connection)
         try:
@@ -175,12 +217,12 @@ def ingest_file(
                 else:
                     remaining_now = _remaining_filter(connection, path.name, remaining)
                     if remaining_now is None:
-                        return FileOutcome(path, "skipped", "loaded meanwhile by another process")
+                        raise AlreadyLoaded(path.name)
                 facts = FileFacts(
                     name=path.name,
                     path=str(path.resolve()),
                     size=path.stat().st_size,
-                    sha256=file_digest(path),
+                    sha256=digest,
                     projects=_projects_text(connection, path.name, remaining),
                     duration=time.perf_counter() - started,
                 )
@@ -195,17 +237,6 @@ def ingest_file(
                 )
         finally:
             dialect.unlock()
-    crashpoints.reached("committed")
-    return FileOutcome(
-        path,
-        "loaded",
-        lines_read=parsed.lines_read,
-        lines_rejected=parsed.lines_rejected,
-        rejects=parsed.rejects,
-        skipped_lines=parsed.skipped,
-        views=parsed.views,
-        seconds=time.perf_counter() - started,
-    )
 
 
 def purge_hourly_window(engine: Engine, window_days: int) -> int:
