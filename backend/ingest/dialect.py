@@ -120,6 +120,8 @@ class PostgresDialect(Dialect):
 
     def lock(self) -> None:
         self.connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7372837)")
+        # Sorts and hash joins over a file's rows stay in memory instead of spilling.
+        self.connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
 
     def create_temp(self, name: str, columns: str) -> None:
         self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{name}")
