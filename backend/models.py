@@ -29,7 +29,6 @@ from sqlalchemy import (
     BigInteger,
     DateTime,
     Float,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -39,7 +38,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -52,9 +51,14 @@ NAMING_CONVENTION = {
 
 #: Title ids: 64-bit everywhere, and SQLite's rowid (INTEGER PRIMARY KEY) there.
 TitleId = BigInteger().with_variant(Integer(), "sqlite")
-#: Titles compare byte for byte (MediaWiki titles are case-sensitive after the first letter).
-TitleText = String(512).with_variant(
-    mysql.VARCHAR(512, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
+#: Titles compare byte for byte (MediaWiki titles are case-sensitive after the first letter);
+#: on PostgreSQL the "C" collation also makes the loader's sorts and joins several times faster.
+TitleText = (
+    String(512)
+    .with_variant(
+        mysql.VARCHAR(512, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
+    )
+    .with_variant(postgresql.VARCHAR(512, collation="C"), "postgresql")
 )
 #: Packed series may exceed 64 KiB for a page read every day in many series.
 Blob = LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")
@@ -82,7 +86,9 @@ class Title(Base):
     __table_args__ = (UniqueConstraint("project_id", "title", name="uq_titles_project_title"),)
 
     id: Mapped[int] = mapped_column(TitleId, primary_key=True, autoincrement=False)
-    project_id: Mapped[int] = mapped_column(SmallInteger, ForeignKey("projects.id"))
+    # No foreign key: the loader creates projects first, and a per-row check of millions of
+    # new titles per file doubled the load time on PostgreSQL.
+    project_id: Mapped[int] = mapped_column(SmallInteger)
     title: Mapped[str] = mapped_column(TitleText)
     page_id: Mapped[int | None] = mapped_column(BigInteger)
 

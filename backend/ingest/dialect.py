@@ -111,7 +111,7 @@ class PostgresDialect(Dialect):
     """PostgreSQL via psycopg 3: COPY for bulk fills, an advisory lock for writers."""
 
     name = "postgresql"
-    title_type = "VARCHAR(512)"
+    title_type = 'VARCHAR(512) COLLATE "C"'
     select_where_true = ""
     upsert_accepts_repeats = False
 
@@ -135,6 +135,9 @@ class PostgresDialect(Dialect):
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        # Temporary tables have no statistics until analysed: without them the planner picks
+        # nested loops over millions of rows.
+        cursor.execute(f"ANALYZE {table}")
         cursor.close()
 
     def update_page_ids_sql(self) -> str:

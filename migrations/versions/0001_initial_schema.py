@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import mysql, postgresql
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -212,13 +212,11 @@ def upgrade() -> None:
             )
             .with_variant(
                 mysql.VARCHAR(charset="utf8mb4", collation="utf8mb4_bin", length=512), "mysql"
-            ),
+            )
+            .with_variant(postgresql.VARCHAR(length=512, collation="C"), "postgresql"),
             nullable=False,
         ),
         sa.Column("page_id", sa.BigInteger(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["project_id"], ["projects.id"], name=op.f("fk_titles_project_id_projects")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_titles")),
         sa.UniqueConstraint("project_id", "title", name="uq_titles_project_title"),
     )
