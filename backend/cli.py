@@ -7,12 +7,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from backend import db
 from backend.ingest.parsed import ProjectFilter
 from backend.ingest.run import MissingPath, expand_paths
 from backend.sample import FORMATS, write_sample
-from backend.settings import load_settings
+from backend.settings import InvalidSetting, load_settings
 
 
 def _version() -> str:
@@ -22,7 +24,21 @@ def _version() -> str:
         return "unknown"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The top-level group: store and settings errors become one-line messages, not tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OperationalError as exc:
+            url = make_url(load_settings().database_url).render_as_string(hide_password=True)
+            first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise click.ClickException(f"cannot use the store at {url}: {first}") from exc
+        except InvalidSetting as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(_version(), "--version", prog_name="wikiviews")
 def main() -> None:
     """Pageview statistics for MediaWiki wikis: load dumps, keep a store, serve it."""

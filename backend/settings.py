@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any
 
 
+class InvalidSetting(ValueError):
+    """A ``WIKIVIEWS_*`` variable whose value cannot be used."""
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: ``WIKIVIEWS_<NAME>`` in the environment, ``name`` on :class:`Settings`."""
@@ -98,7 +102,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             try:
                 values[setting.name] = setting.parse(raw)
             except ValueError as exc:
-                raise ValueError(
+                raise InvalidSetting(
                     f"WIKIVIEWS_{setting.name.upper()}={raw!r} is not valid: {exc}"
                 ) from exc
     values.update({k: v for k, v in overrides.items() if v is not None})

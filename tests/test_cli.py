@@ -79,3 +79,21 @@ def test_db_upgrade_then_downgrade_to_base(sqlite_settings):
     engine = db.make_engine(sqlite_settings)
     assert db.current_revision(engine) is None
     engine.dispose()
+
+
+def test_an_unreachable_store_is_a_one_line_error_without_the_password(sqlite_settings):
+    import dataclasses
+
+    settings = dataclasses.replace(
+        sqlite_settings, database_url="postgresql+psycopg://u:secret@127.0.0.1:1/none"
+    )
+    result = run_cli(settings, "db", "upgrade")
+    assert result.returncode == 1
+    assert "cannot use the store at postgresql+psycopg://u:***@127.0.0.1:1/none" in result.stderr
+    assert "secret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_invalid_setting_is_named(sqlite_settings):
+    result = run_cli(sqlite_settings, "db", "upgrade", WIKIVIEWS_STAGING_DAYS="abc")
+    assert result.returncode == 1
+    assert "WIKIVIEWS_STAGING_DAYS='abc' is not valid" in result.stderr
