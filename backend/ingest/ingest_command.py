@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from backend import db
 from backend.ingest.parsed import ProjectFilter
+from backend.ingest.projects import ProjectRegistry
 from backend.ingest.replace import CannotReplace
 from backend.ingest.run import FileOutcome, finish, ingest_file
 from backend.ingest.summary import format_summary
@@ -31,6 +32,7 @@ def run_ingest(
     engine = db.make_engine(settings)
     started = time.perf_counter()
     outcomes: list[FileOutcome] = []
+    registry = ProjectRegistry(engine)
     bar = tqdm(unit=" lines", unit_scale=True, dynamic_ncols=True, disable=None, file=sys.stderr)
     try:
         for number, path in enumerate(files, 1):
@@ -44,6 +46,7 @@ def run_ingest(
                     replace_loaded=replace,
                     hourly=hourly,
                     on_lines=bar.update,
+                    registry=registry,
                 )
             except CannotReplace as exc:
                 outcome = FileOutcome(path, "failed", str(exc))
@@ -53,6 +56,7 @@ def run_ingest(
         bar.set_description("packing settled days")
         packed = finish(engine, settings)
     finally:
+        registry.close()
         bar.close()
         engine.dispose()
     click.echo(format_summary(outcomes, time.perf_counter() - started, packed))

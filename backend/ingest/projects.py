@@ -26,26 +26,39 @@ def ensure_projects(connection: Connection, names: set[str] | list[str]) -> dict
 
 
 class ProjectRegistry:
-    """Maps project names to the store's ids, creating projects on first sight."""
+    """Maps project names to the store's ids, creating projects on first sight.
+
+    Known projects are read once; each new one costs one short write transaction on a
+    connection the registry keeps (call :meth:`close` when done).
+    """
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self.ids: dict[str, int] = {}
+        self.ids: dict[str, int] | None = None
+        self._connection: Connection | None = None
 
     def __call__(self, name: str) -> int:
+        if self.ids is None:
+            with self.engine.connect() as connection:
+                self.ids = dict(connection.execute(text("SELECT name, id FROM projects")).all())
         found = self.ids.get(name)
         if found is None:
             found = self.ids[name] = self._allocate(name)
         return found
 
     def _allocate(self, name: str) -> int:
+        if self._connection is None:
+            self._connection = self.engine.connect().execution_options(**WRITE)
         for _attempt in range(5):
             try:
-                with (
-                    self.engine.connect().execution_options(**WRITE) as connection,
-                    connection.begin(),
-                ):
-                    return ensure_projects(connection, [name])[name]
+                with self._connection.begin():
+                    return ensure_projects(self._connection, [name])[name]
             except IntegrityError:  # another process created a project meanwhile
                 continue
         raise RuntimeError(f"could not allocate an id for project {name!r}")
+
+    def close(self) -> None:
+        """Release the registry's connection."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

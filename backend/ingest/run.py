@@ -144,6 +144,7 @@ def ingest_file(
     replace_loaded: bool = False,
     hourly: bool | None = None,
     on_lines: Callable[[int], None] | None = None,
+    registry: ProjectRegistry | None = None,
 ) -> FileOutcome:
     """Load one file (see the module docstring); never raises for a bad file."""
     started = time.perf_counter()
@@ -160,12 +161,17 @@ def ingest_file(
         )
     if remaining is None:
         return FileOutcome(path, "skipped", "already loaded")
+    own_registry = registry is None
+    registry = registry or ProjectRegistry(engine)
     try:
-        parsed = parse_dump(dump, remaining, hourly_window, on_lines, ProjectRegistry(engine))
+        parsed = parse_dump(dump, remaining, hourly_window, on_lines, registry)
     except UnreadableFile as exc:
         return FileOutcome(path, "failed", f"{exc}; nothing of it was loaded")
     except OSError as exc:
         return FileOutcome(path, "failed", f"{path}: {exc.strerror or exc}")
+    finally:
+        if own_registry:
+            registry.close()
     try:
         _load(
             engine, settings, path, dump, parsed, remaining, replace_loaded, hourly_window, started

@@ -1,0 +1,770 @@
+"""Ingest benchmark: load speed of an hourly all-wikis file, and bytes per stored data point.
+
+Run from the repository root with the project's virtualenv (see ``bench/README.md``)::
+
+    .venv/bin/python bench/ingest.py                 # both parts, real sizes (minutes)
+    .venv/bin/python bench/ingest.py --part a --repeat 3
+    .venv/bin/python bench/ingest.py --part b --days 30 --titles 100000
+
+Part A generates one hourly ``pageviews-*.gz`` of a real file's size (cached) and times
+``wikiviews ingest`` on it as a real subprocess, each run in a fresh store: SQLite with every
+wiki, SQLite with ``--project en.wikipedia``, PostgreSQL, and a DuckDB ``read_csv`` +
+``GROUP BY`` baseline. It reports wall seconds, input lines per second, the ratio to DuckDB
+and the peak RSS of the subprocess (``wait4``'s ``ru_maxrss``), against the targets.
+
+Part B generates ``pageview_complete`` daily files of one large wiki (cached), loads them all
+with one ``wikiviews ingest DIR`` into a fresh SQLite store with every published day packed,
+and measures with SQLite's ``dbstat`` the bytes of every table and index except the title
+dictionary and the hourly window, per non-zero (title, day, access, agent) count. A naive
+``WITHOUT ROWID`` table of the same counts is the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from datagen import (
+    AGENTS,
+    CompleteSpec,
+    HourlySpec,
+    complete_days,
+    hourly_file,
+    iter_complete_counts,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = REPO / "bench" / "out"
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+#: Input lines per second each Part A run must reach (``None``: no target).
+SPEED_TARGETS: dict[str, int | None] = {
+    "sqlite": 200_000,
+    "sqlite-en": 1_000_000,
+    "postgres": 250_000,
+    "duckdb": None,
+}
+#: Peak memory target of every ``wikiviews ingest`` run, in MB (10^6 bytes).
+MEMORY_TARGET_MB = 3_000
+#: Bytes per stored data point target of Part B.
+BYTES_TARGET = 12.0
+#: Tables not counted in Part B: the title dictionary and the hourly window.
+EXCLUDED_TABLES = frozenset({"titles", "page_hours"})
+
+DUCKDB_LOAD = """
+import sys, duckdb
+source, target = sys.argv[1], sys.argv[2]
+con = duckdb.connect(target)
+con.execute("SET enable_progress_bar = false")
+path = source.replace("'", "''")
+con.execute(
+    "CREATE TABLE views AS SELECT code, title, SUM(views) AS views FROM read_csv("
+    f"'{path}', delim=' ', quote='', escape='', header=false, "
+    "columns={'code': 'VARCHAR', 'title': 'VARCHAR', 'views': 'BIGINT', 'size': 'BIGINT'}, "
+    "ignore_errors=true) GROUP BY code, title"
+)
+rows, views = con.execute("SELECT COUNT(*), SUM(views) FROM views").fetchone()
+print(f"rows={rows} views={views}")
+con.close()
+"""
+
+
+def say(message: str = "") -> None:
+    """Print a progress or result line at once."""
+    print(message, flush=True)
+
+
+# -- measuring a subprocess -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One finished subprocess: wall time, peak resident memory and exit code."""
+
+    seconds: float
+    peak_kib: int
+    returncode: int
+
+    @property
+    def peak_mb(self) -> float:
+        """Peak RSS in MB (10^6 bytes)."""
+        return self.peak_kib * 1024 / 1e6
+
+
+def run_measured(command: Sequence[str], env: dict[str, str], log: Path) -> Measured:
+    """Run ``command`` to its end, its output going to ``log``; time it and read its peak RSS."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, env=env, cwd=REPO, stdout=output, stderr=subprocess.STDOUT
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(seconds, usage.ru_maxrss, process.returncode)
+
+
+def clean_env(**settings: str) -> dict[str, str]:
+    """The environment without any ``WIKIVIEWS_*`` variable, plus ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKIVIEWS_")}
+    env.update(settings)
+    return env
+
+
+def ingest_command(*arguments: str) -> list[str]:
+    """``wikiviews ingest …`` with this interpreter (the project's virtualenv)."""
+    return [sys.executable, "-m", "backend", "ingest", *arguments]
+
+
+def log_tail(log: Path, lines: int = 15) -> str:
+    """The last lines of a run's output, for failure reports."""
+    text = log.read_text(errors="replace").splitlines()
+    return "\n".join(f"    | {line}" for line in text[-lines:])
+
+
+def fresh_dir(path: Path) -> Path:
+    """An empty directory at ``path``."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def dir_bytes(path: Path) -> int:
+    """Total size of the files under ``path``."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def loaded_files(db: Path) -> tuple[int, int, int]:
+    """(files, lines read, lines rejected) recorded in a SQLite store."""
+    with sqlite3.connect(db) as con:
+        files, read, rejected = con.execute(
+            "SELECT COUNT(*), COALESCE(SUM(lines_read), 0), COALESCE(SUM(lines_rejected), 0) "
+            "FROM ingested_files"
+        ).fetchone()
+    con.close()
+    return files, read, rejected
+
+
+# -- Part A -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RowA:
+    """One Part A configuration and its repeated runs."""
+
+    key: str
+    label: str
+    runs: list[Measured] = field(default_factory=list)
+    store_bytes: int = 0
+    note: str = ""
+    skipped: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether every run finished successfully."""
+        return bool(self.runs) and all(r.returncode == 0 for r in self.runs) and not self.skipped
+
+    @property
+    def seconds(self) -> float:
+        """Median wall seconds."""
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        """Highest peak RSS over the runs."""
+        return max(r.peak_mb for r in self.runs)
+
+
+def _check_store(row: RowA, files: int, read: int, rejected: int, lines: int) -> None:
+    if files != 1 or read != lines or rejected:
+        row.note = f"CHECK: {files} file(s), {read:,} lines read, {rejected:,} rejected"
+
+
+def run_sqlite(row: RowA, file: Path, lines: int, work: Path, args: Sequence[str]) -> None:
+    """One ``wikiviews ingest`` into a fresh SQLite store."""
+    store = fresh_dir(work / "store")
+    log = work / f"{row.key}-{len(row.runs) + 1}.log"
+    env = clean_env(WIKIVIEWS_DATA_DIR=str(store))
+    measured = run_measured(ingest_command(*args, str(file)), env, log)
+    row.runs.append(measured)
+    if measured.returncode != 0:
+        say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
+    else:
+        _check_store(row, *loaded_files(store / "wikiviews.sqlite3"), lines)
+        row.store_bytes = dir_bytes(store)
+    shutil.rmtree(store, ignore_errors=True)
+
+
+def run_postgres(row: RowA, file: Path, lines: int, work: Path, url: str) -> None:
+    """One ``wikiviews ingest`` into a fresh PostgreSQL database, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    name = f"wv_bench_{os.getpid()}"
+    try:
+        try:
+            with admin.connect() as con:
+                con.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+                con.exec_driver_sql(f"CREATE DATABASE {name}")
+        except Exception as exc:
+            server = make_url(url)
+            reason = str(getattr(exc, "orig", exc)).splitlines()[0][:100]
+            row.skipped = f"server {server.host}:{server.port or 5432} unreachable: {reason}"
+            return
+        target = make_url(url).set(database=name)
+        log = work / f"{row.key}-{len(row.runs) + 1}.log"
+        env = clean_env(WIKIVIEWS_DATABASE_URL=target.render_as_string(hide_password=False))
+        measured = run_measured(ingest_command(str(file)), env, log)
+        row.runs.append(measured)
+        if measured.returncode != 0:
+            say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
+            return
+        engine = create_engine(target)
+        with engine.connect() as con:
+            files, read, rejected = con.execute(
+                text(
+                    "SELECT COUNT(*), COALESCE(SUM(lines_read), 0), "
+                    "COALESCE(SUM(lines_rejected), 0) FROM ingested_files"
+                )
+            ).one()
+            row.store_bytes = con.execute(
+                text("SELECT pg_database_size(:name)"), {"name": name}
+            ).scalar_one()
+        engine.dispose()
+        _check_store(row, files, read, rejected, lines)
+    finally:
+        try:
+            with admin.connect() as con:
+                con.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        except Exception as exc:
+            say(f"  could not drop database {name}: {str(exc).splitlines()[0]}")
+        admin.dispose()
+
+
+def run_duckdb(row: RowA, file: Path, lines: int, work: Path) -> None:
+    """The baseline: DuckDB ``read_csv`` + ``GROUP BY`` into a fresh file database."""
+    target = work / "baseline.duckdb"
+    target.unlink(missing_ok=True)
+    log = work / f"{row.key}-{len(row.runs) + 1}.log"
+    command = [sys.executable, "-c", DUCKDB_LOAD, str(file), str(target)]
+    measured = run_measured(command, clean_env(), log)
+    row.runs.append(measured)
+    if measured.returncode != 0:
+        say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
+    else:
+        output = log.read_text()
+        if f"rows={lines} " not in output:
+            row.note = f"CHECK: {output.strip()}"
+        row.store_bytes = target.stat().st_size
+    target.unlink(missing_ok=True)
+
+
+def part_a(args: argparse.Namespace) -> tuple[list[RowA], int]:
+    """Generate the hourly file and time every configuration ``--repeat`` times."""
+    spec = HourlySpec(lines=args.lines)
+    file = hourly_file(args.out, spec, say)
+    size = file.stat().st_size
+    say(
+        f"Part A input: {file.name}, {spec.lines:,} lines, {size / 1e6:.1f} MB gzip "
+        f"({size / spec.lines:.1f} B/line)"
+    )
+    work = fresh_dir(args.out / "runs" / f"a-{os.getpid()}")
+    rows = [
+        RowA("duckdb", "DuckDB read_csv + GROUP BY (baseline)"),
+        RowA("sqlite", "SQLite, all wikis"),
+        RowA("sqlite-en", "SQLite, --project en.wikipedia"),
+        RowA("postgres", "PostgreSQL, all wikis"),
+    ]
+    for repeat in range(args.repeat):
+        for row in rows:
+            if row.skipped:
+                continue
+            say(f"  [{repeat + 1}/{args.repeat}] {row.label} …")
+            if row.key == "duckdb":
+                run_duckdb(row, file, spec.lines, work)
+            elif row.key == "sqlite":
+                run_sqlite(row, file, spec.lines, work, [])
+            elif row.key == "sqlite-en":
+                run_sqlite(row, file, spec.lines, work, ["--project", "en.wikipedia"])
+            else:
+                run_postgres(row, file, spec.lines, work, args.postgres_url)
+            if row.skipped:
+                say(f"    skipped: {row.skipped}")
+            elif row.runs:
+                last = row.runs[-1]
+                say(f"    {last.seconds:.1f} s, peak {last.peak_mb:,.0f} MB")
+    return rows, spec.lines
+
+
+def verdict(ok: bool) -> str:
+    """PASS or MISS."""
+    return "PASS" if ok else "MISS"
+
+
+@dataclass(frozen=True)
+class FigureA:
+    """What Part A reports for one row."""
+
+    label: str
+    seconds: float
+    rate: float
+    ratio: float | None
+    peak_mb: float
+    target: int | None
+    speed: str
+    memory: str
+
+
+def figures_a(rows: list[RowA], lines: int) -> list[FigureA]:
+    """Rates, ratios and verdicts of the finished rows."""
+    baseline = next((r for r in rows if r.key == "duckdb" and r.ok), None)
+    base_rate = lines / baseline.seconds if baseline else None
+    figures = []
+    for row in rows:
+        if not row.ok:
+            continue
+        rate = lines / row.seconds
+        target = SPEED_TARGETS[row.key]
+        is_ours = row.key != "duckdb"
+        figures.append(
+            FigureA(
+                row.label,
+                row.seconds,
+                rate,
+                rate / base_rate if base_rate else None,
+                row.peak_mb,
+                target,
+                verdict(rate >= target) if target else "-",
+                verdict(row.peak_mb <= MEMORY_TARGET_MB) if is_ours else "-",
+            )
+        )
+    return figures
+
+
+def print_part_a(rows: list[RowA], lines: int, repeat: int) -> list[FigureA]:
+    """Print the Part A table and return its figures."""
+    figures = figures_a(rows, lines)
+    say()
+    say(f"Part A: one hourly all-wikis file, {lines:,} lines (median of {repeat} run(s))")
+    header = (
+        f"{'run':<40} {'seconds':>8} {'lines/s':>11} {'×DuckDB':>8} {'peak MB':>8}  "
+        f"{'target lines/s':>14} {'speed':>5} {'mem≤3GB':>7}"
+    )
+    say(header)
+    say("-" * len(header))
+    for f in figures:
+        ratio = f"{f.ratio:.3f}" if f.ratio is not None else "-"
+        target = f"≥ {f.target:,}" if f.target else "baseline"
+        say(
+            f"{f.label:<40} {f.seconds:>8.1f} {f.rate:>11,.0f} {ratio:>8} {f.peak_mb:>8,.0f}  "
+            f"{target:>14} {f.speed:>5} {f.memory:>7}"
+        )
+    for row in rows:
+        if row.skipped:
+            say(f"{row.label:<40} skipped: {row.skipped}")
+        elif not row.ok:
+            say(f"{row.label:<40} FAILED (see {row.key}-*.log under runs/a-{os.getpid()})")
+        if row.note:
+            say(f"{row.label:<40} {row.note}")
+    stores = ", ".join(f"{r.key} {r.store_bytes / 1e6:,.0f} MB" for r in rows if r.ok)
+    say(f"store sizes after the load: {stores}")
+    return figures
+
+
+# -- Part B -------------------------------------------------------------------------------------
+
+
+def table_bytes(db: Path) -> dict[str, tuple[int, int]]:
+    """Bytes (dbstat ``pgsize``) and rows of every table, its indexes included."""
+    with sqlite3.connect(db) as con:
+        owner = dict(
+            con.execute("SELECT name, tbl_name FROM sqlite_schema WHERE type IN ('table', 'index')")
+        )
+        sizes: dict[str, int] = defaultdict(int)
+        for name, size in con.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"):
+            sizes[owner.get(name, name)] += size
+        result = {}
+        for table, size in sizes.items():
+            if table in ("sqlite_schema", "sqlite_master"):
+                rows = con.execute("SELECT COUNT(*) FROM sqlite_schema").fetchone()[0]
+            else:
+                rows = con.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+            result[table] = (size, rows)
+    con.close()
+    return result
+
+
+def counted_bytes(sizes: dict[str, tuple[int, int]]) -> int:
+    """Bytes of every table except the title dictionary and the hourly window."""
+    return sum(size for table, (size, _) in sizes.items() if table not in EXCLUDED_TABLES)
+
+
+def vacuum(db: Path) -> None:
+    """Rebuild a SQLite file compactly."""
+    with sqlite3.connect(db, isolation_level=None) as con:
+        con.execute("VACUUM")
+    con.close()
+
+
+@dataclass
+class LoadB:
+    """One Part B load into a fresh SQLite store."""
+
+    staging: int
+    measured: Measured
+    sizes: dict[str, tuple[int, int]]
+    vacuumed: dict[str, tuple[int, int]]
+    check: str = ""
+
+
+def load_complete(files: Path, work: Path, staging: int, points: int, nfiles: int) -> LoadB:
+    """``wikiviews ingest DIR`` into a fresh store with ``WIKIVIEWS_STAGING_DAYS=staging``."""
+    store = fresh_dir(work / f"store-staging{staging}")
+    env = clean_env(WIKIVIEWS_DATA_DIR=str(store), WIKIVIEWS_STAGING_DAYS=str(staging))
+    log = work / f"ingest-staging{staging}.log"
+    say(f"  wikiviews ingest {files} (staging {staging}) …")
+    measured = run_measured(ingest_command(str(files)), env, log)
+    db = store / "wikiviews.sqlite3"
+    if measured.returncode != 0:
+        raise SystemExit(f"Part B ingest failed (exit {measured.returncode}):\n{log_tail(log)}")
+    loaded, read, rejected = loaded_files(db)
+    check = ""
+    if loaded != nfiles or read != points or rejected:
+        check = f"CHECK: {loaded} files, {read:,} lines read, {rejected:,} rejected"
+    say(f"    {measured.seconds:.1f} s, peak {measured.peak_mb:,.0f} MB {check}")
+    sizes = table_bytes(db)
+    vacuum(db)
+    vacuumed = table_bytes(db)
+    shutil.rmtree(store, ignore_errors=True)
+    return LoadB(staging, measured, sizes, vacuumed, check)
+
+
+_ACCESS_CODES = {"desktop": 0, "mobile-web": 1, "mobile-app": 2}
+_AGENT_CODES = {agent: code for code, agent in enumerate(AGENTS)}
+_EPOCH_OFFSET = (date(2024, 1, 1) - date(1970, 1, 1)).days
+
+
+@dataclass(frozen=True)
+class NaiveB:
+    """The naive baseline table's size, as loaded and after ``VACUUM``."""
+
+    rows: int
+    seconds: float
+    loaded: int
+    vacuumed: int
+
+
+def naive_baseline(files: Path, work: Path) -> NaiveB:
+    """Load the same counts into one ``WITHOUT ROWID`` table; measure it with dbstat."""
+    db = work / "naive.sqlite3"
+    db.unlink(missing_ok=True)
+    say("  naive baseline: counts(title_id, day, access, agent, views) WITHOUT ROWID …")
+    started = time.perf_counter()
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA journal_mode=OFF")
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("PRAGMA cache_size=-262144")
+    con.execute(
+        "CREATE TABLE counts(title_id INTEGER, day INTEGER, access INTEGER, agent INTEGER, "
+        "views INTEGER, PRIMARY KEY(title_id, day, access, agent)) WITHOUT ROWID"
+    )
+    ids: dict[str, int] = {}
+
+    def rows() -> Iterator[tuple[int, int, int, int, int]]:
+        for title, day, access, agent, views in iter_complete_counts(files):
+            title_id = ids.get(title)
+            if title_id is None:
+                title_id = ids[title] = len(ids) + 1
+            yield title_id, _EPOCH_OFFSET + day, _ACCESS_CODES[access], _AGENT_CODES[agent], views
+
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO counts VALUES (?, ?, ?, ?, ?)", rows())
+    con.execute("COMMIT")
+    count = con.execute("SELECT COUNT(*) FROM counts").fetchone()[0]
+    con.close()
+    seconds = time.perf_counter() - started
+    loaded = counted_bytes(table_bytes(db))
+    vacuum(db)
+    vacuumed = counted_bytes(table_bytes(db))
+    db.unlink()
+    say(f"    {count:,} rows in {seconds:.1f} s")
+    return NaiveB(count, seconds, loaded, vacuumed)
+
+
+@dataclass
+class ResultB:
+    """Everything Part B measured."""
+
+    spec: CompleteSpec
+    truth: dict
+    loads: list[LoadB]
+    naive: NaiveB
+
+
+def part_b(args: argparse.Namespace) -> ResultB:
+    """Generate the daily files, load them (staging 0, then 3), measure, build the baseline."""
+    spec = CompleteSpec(days=args.days, titles=args.titles)
+    directory, truth = complete_days(args.out, spec, say)
+    files = directory / "files"
+    points = truth["lines"]
+    nfiles = len(truth["files"])
+    size = dir_bytes(files)
+    say(
+        f"Part B input: {nfiles} files ({spec.days} days × {len(AGENTS)} agents), "
+        f"{size / 1e6:,.0f} MB bz2, {points:,} non-zero counts, {truth['views']:,} views"
+    )
+    work = fresh_dir(args.out / "runs" / f"b-{os.getpid()}")
+    loads = [load_complete(files, work, 0, points, nfiles)]
+    if args.staging3:
+        loads.append(load_complete(files, work, 3, points, nfiles))
+    naive = naive_baseline(files, work)
+    if naive.rows != points:
+        say(f"  CHECK: naive table holds {naive.rows:,} rows, truth says {points:,}")
+    return ResultB(spec, truth, loads, naive)
+
+
+def print_part_b(result: ResultB) -> None:
+    """Print the Part B figures and the per-table breakdown."""
+    points = result.truth["lines"]
+    first = result.loads[0]
+    ours = counted_bytes(first.sizes)
+    naive = result.naive
+    by_agent = ", ".join(f"{a} {n:,}" for a, n in result.truth["lines_by_agent"].items())
+    say()
+    say(
+        f"Part B: {result.spec.days} days of pageview_complete for {result.truth['wiki']}, "
+        f"{result.spec.titles:,} titles"
+    )
+    say(f"data points (non-zero title/day/access/agent counts): {points:,} ({by_agent})")
+    minutes = first.measured.seconds / 60
+    say(
+        f"ingest (staging 0): {first.measured.seconds:.1f} s = "
+        f"{result.spec.days / minutes:.1f} days/min, {points / first.measured.seconds:,.0f} "
+        f"points/s, peak {first.measured.peak_mb:,.0f} MB {first.check}"
+    )
+    say()
+    say("Bytes by table (dbstat pgsize, indexes included), staging 0, as loaded:")
+    header = f"{'table':<22} {'rows':>12} {'bytes':>14} {'B/point':>8}  counted"
+    say(header)
+    say("-" * len(header))
+    for table, (size, rows) in sorted(first.sizes.items(), key=lambda item: -item[1][0]):
+        counted = "no" if table in EXCLUDED_TABLES else "yes"
+        say(f"{table:<22} {rows:>12,} {size:>14,} {size / points:>8.2f}  {counted}")
+    say("-" * len(header))
+    say(f"{'counted total':<22} {'':>12} {ours:>14,} {ours / points:>8.2f}")
+    say()
+    rows = [
+        ("ours, staging 0, as loaded", ours, True),
+        ("ours, staging 0, after VACUUM", counted_bytes(first.vacuumed), False),
+    ]
+    for load in result.loads[1:]:
+        rows.append((f"ours, staging {load.staging}, as loaded", counted_bytes(load.sizes), False))
+        rows.append(
+            (f"ours, staging {load.staging}, after VACUUM", counted_bytes(load.vacuumed), False)
+        )
+    rows.append(("naive WITHOUT ROWID, as loaded", naive.loaded, False))
+    rows.append(("naive WITHOUT ROWID, after VACUUM", naive.vacuumed, False))
+    header = f"{'store':<36} {'bytes':>14} {'B/point':>8} {'÷naive':>7}  target ≤ {BYTES_TARGET:g}"
+    say(header)
+    say("-" * len(header))
+    for label, size, targeted in rows:
+        per_point = size / points
+        reference = naive.vacuumed if "VACUUM" in label else naive.loaded
+        ratio = f"{size / reference:.2f}" if not label.startswith("naive") else "-"
+        result_text = verdict(per_point <= BYTES_TARGET) if targeted else ""
+        say(f"{label:<36} {size:>14,} {per_point:>8.2f} {ratio:>7}  {result_text}")
+    if len(result.loads) == 1:
+        say("(staging 3 not measured: run without --no-staging3 for it)")
+
+
+# -- profiling ----------------------------------------------------------------------------------
+
+
+def profile_sqlite(args: argparse.Namespace) -> None:
+    """cProfile the SQLite ingest of the Part A file and print the top entries."""
+    import pstats
+
+    file = hourly_file(args.out, HourlySpec(lines=args.lines), say)
+    work = fresh_dir(args.out / "runs" / f"profile-{os.getpid()}")
+    project = [] if args.profile == "all" else ["--project", args.profile]
+    stats_path = args.out / ("ingest.prof" if not project else f"ingest-{args.profile}.prof")
+    command = [sys.executable, "-m", "cProfile", "-o", str(stats_path), "-m", "backend"]
+    env = clean_env(WIKIVIEWS_DATA_DIR=str(work / "store"))
+    scope = f"--project {args.profile}" if project else "all wikis"
+    say(f"profiling wikiviews ingest {file.name} (SQLite, {scope}) → {stats_path} …")
+    measured = run_measured([*command, "ingest", *project, str(file)], env, work / "profile.log")
+    say(f"  {measured.seconds:.1f} s under cProfile (exit {measured.returncode})")
+    shutil.rmtree(work, ignore_errors=True)
+    for order in ("cumulative", "tottime"):
+        say(f"\nTop 25 by {order}:")
+        stats = pstats.Stats(str(stats_path), stream=sys.stdout)
+        stats.strip_dirs().sort_stats(order).print_stats(25)
+        sys.stdout.flush()
+
+
+# -- summary ------------------------------------------------------------------------------------
+
+
+def code_revision() -> str:
+    """The commit measured, and whether ``backend/`` or ``migrations/`` had local changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "backend", "migrations"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown revision"
+    return f"commit {head or '?'}" + (" + uncommitted changes in backend/" if dirty else "")
+
+
+def environment() -> str:
+    """One line describing the machine and the software measured."""
+    return (
+        f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, DuckDB {duckdb.__version__}, {code_revision()}"
+    )
+
+
+def summary(
+    figures: list[FigureA] | None,
+    lines: int,
+    result: ResultB | None,
+    machine: str,
+    missing: Sequence[str] = (),
+) -> str:
+    """A Markdown block of the headline figures (``machine``: :func:`environment` at start).
+
+    ``missing`` names the Part A rows that were skipped or failed, and why.
+    """
+    out = [f"Measured {date.today():%Y-%m-%d} on {machine}.", ""]
+    if figures is not None:
+        out += [
+            f"Part A: one hourly all-wikis `pageviews` file, {lines:,} lines.",
+            "",
+            "| run | seconds | input lines/s | × DuckDB | peak MB | target | result |",
+            "|---|---:|---:|---:|---:|---|---|",
+        ]
+        for f in figures:
+            ratio = f"{f.ratio:.3f}" if f.ratio is not None else "-"
+            if f.target:
+                target = f"≥ {f.target:,} lines/s, ≤ {MEMORY_TARGET_MB:,} MB"
+                result_text = f"{f.speed} / {f.memory}"
+            else:
+                target, result_text = "baseline", "-"
+            out.append(
+                f"| {f.label} | {f.seconds:.1f} | {f.rate:,.0f} | {ratio} | {f.peak_mb:,.0f} | "
+                f"{target} | {result_text} |"
+            )
+        out += [f"| {line} | | | | | | not measured |" for line in missing]
+        out.append("")
+    if result is not None:
+        points = result.truth["lines"]
+        first = result.loads[0]
+        ours = counted_bytes(first.sizes) / points
+        naive = result.naive.loaded / points
+        out += [
+            f"Part B: {result.spec.days} days × 3 agents of `pageview_complete` daily files, "
+            f"{result.truth['wiki']}, {result.spec.titles:,} titles, {points:,} data points.",
+            "",
+            "| figure | value | target | result |",
+            "|---|---:|---|---|",
+            f"| bytes per data point (staging 0) | {ours:.2f} | ≤ {BYTES_TARGET:g} | "
+            f"{verdict(ours <= BYTES_TARGET)} |",
+        ]
+        for load in result.loads[1:]:
+            value = counted_bytes(load.sizes) / points
+            out.append(f"| bytes per data point (staging {load.staging}) | {value:.2f} | | |")
+        out += [
+            f"| naive `WITHOUT ROWID` table, bytes per point | {naive:.2f} | | |",
+            f"| ours ÷ naive | {ours / naive:.2f} | | |",
+            f"| ingest wall time (staging 0) | {first.measured.seconds:.0f} s | | |",
+            f"| days per minute | {result.spec.days / (first.measured.seconds / 60):.1f} | | |",
+            f"| ingest peak memory | {first.measured.peak_mb:,.0f} MB | | |",
+        ]
+    return "\n".join(out)
+
+
+# -- command line -------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--part", choices=("a", "b", "all"), default="all", help="what to run")
+    parser.add_argument("--lines", type=int, default=6_000_000, help="lines of the hourly file")
+    parser.add_argument("--days", type=int, default=90, help="days of daily files (Part B)")
+    parser.add_argument("--titles", type=int, default=400_000, help="titles of the wiki (Part B)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per Part A row (median)")
+    parser.add_argument("--postgres-url", default=DEFAULT_PG_URL, help="server for Part A")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="generated data, stores")
+    parser.add_argument(
+        "--staging3",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also load Part B with the default WIKIVIEWS_STAGING_DAYS=3 (a second load)",
+    )
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="all",
+        metavar="PROJECT",
+        help="instead of the parts, cProfile the SQLite ingest of the Part A file "
+        "(all wikis, or with --project PROJECT when given)",
+    )
+    args = parser.parse_args(argv)
+    if args.lines < 1000 or args.days < 1 or args.titles < 1000 or args.repeat < 1:
+        parser.error("--lines ≥ 1000, --days ≥ 1, --titles ≥ 1000 and --repeat ≥ 1")
+    args.out = args.out.resolve()
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the requested parts and print their tables and the summary."""
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    machine = environment()
+    say(machine)
+    if args.profile:
+        profile_sqlite(args)
+        return
+    figures: list[FigureA] | None = None
+    result: ResultB | None = None
+    missing: list[str] = []
+    if args.part in ("a", "all"):
+        rows, lines = part_a(args)
+        figures = print_part_a(rows, lines, args.repeat)
+        missing = [f"{r.label} ({r.skipped or 'failed'})" for r in rows if not r.ok]
+        say()
+    if args.part in ("b", "all"):
+        result = part_b(args)
+        print_part_b(result)
+        say()
+    say("Summary (Markdown):")
+    say()
+    say(summary(figures, args.lines, result, machine, missing))
+
+
+if __name__ == "__main__":
+    main()
