@@ -88,3 +88,32 @@ def test_a_file_with_an_unknown_name_fails_clearly(sqlite_settings, tmp_path):
     result = run_cli(sqlite_settings, "ingest", str(stray))
     assert result.returncode == 1
     assert "notes.gz: not a pageviews-YYYYMMDD-HH0000" in result.stderr
+
+
+def test_a_file_the_store_refuses_fails_alone_and_the_run_goes_on(sqlite_settings, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from backend.ingest import run
+    from backend.ingest.parsed import ProjectFilter
+
+    real_load = run.load_parsed
+    refused = FIXTURES / "pageviews-20240301-000000.gz"
+
+    def load_or_refuse(connection, dump, *args, **kwargs):
+        if dump.path == refused:
+            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+        return real_load(connection, dump, *args, **kwargs)
+
+    monkeypatch.setattr(run, "load_parsed", load_or_refuse)
+    engine = db.make_engine(sqlite_settings)
+    outcomes = [
+        run.ingest_file(engine, sqlite_settings, FIXTURES / name, ProjectFilter())
+        for name in ("pageviews-20240301-000000.gz", "pageviews-20240301-010000.gz")
+    ]
+    with engine.connect() as connection:
+        names = list(connection.execute(text("SELECT name FROM ingested_files")).scalars())
+    engine.dispose()
+    assert [o.status for o in outcomes] == ["failed", "loaded"]
+    assert "disk I/O error" in outcomes[0].message
+    assert "nothing of it was loaded" in outcomes[0].message
+    assert names == ["pageviews-20240301-010000.gz"]
