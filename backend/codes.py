@@ -50,23 +50,11 @@ AGENT_NAMES: dict[str, Agent] = {
 }
 ALL_ACCESS = "all-access"
 ALL_AGENTS = "all-agents"
-API_ACCESS = (ALL_ACCESS, "desktop", "mobile-app", "mobile-web")
-API_AGENTS = (ALL_AGENTS, "automated", "spider", "user")
 
 
 def series_code(source: Source, access: Access, agent: Agent) -> int:
     """Pack (source, access, agent) into the integer stored in the series column."""
     return (int(source) << 4) | (int(access) << 2) | int(agent)
-
-
-def series_parts(code: int) -> tuple[Source, Access, Agent]:
-    """Unpack a series code."""
-    return Source(code >> 4), Access((code >> 2) & 3), Agent(code & 3)
-
-
-ALL_SERIES: tuple[int, ...] = tuple(
-    series_code(s, a, g) for s in Source for a in Access for g in Agent
-)
 
 
 def matching_series(source: Source, access: str, agent: str) -> tuple[int, ...]:

@@ -83,11 +83,6 @@ class Settings:
             path = os.path.join(self.data_dir, "wikiviews.sqlite3")
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
 
-    @property
-    def is_sqlite(self) -> bool:
-        """Whether the store is the embedded SQLite file."""
-        return self.database_url.startswith("sqlite")
-
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read every setting from ``environ`` (default: the process environment).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 EPOCH = date(1970, 1, 1)
 _EPOCH_ORDINAL = EPOCH.toordinal()
@@ -45,11 +45,6 @@ def month_days(month: int) -> range:
     first = month_start(month)
     following = month_start(month + 1)
     return range(day_number(first), day_number(following))
-
-
-def hour_datetime(hour: int) -> datetime:
-    """The UTC start of an hour number."""
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(hours=hour)
 
 
 def day_stamp(day: int) -> str:

@@ -106,7 +106,7 @@ def test_schema_is_current_only_after_upgrade(store_settings: Settings) -> None:
 
 
 def test_sqlite_settings_fixture_is_migrated(sqlite_settings: Settings) -> None:
-    assert sqlite_settings.is_sqlite
+    assert sqlite_settings.database_url.startswith("sqlite:///")
     with engine_of(sqlite_settings) as engine:
         assert db.schema_is_current(sqlite_settings, engine)
 

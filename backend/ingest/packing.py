@@ -81,8 +81,12 @@ def _rewrite(
     month: int,
     id_range: tuple[int, int],
     change: Callable[[dict[int, series_codec.Series]], None],
+    winners: dict[int, int],
 ) -> None:
-    """Load the packed rows of a title-id range, let ``change`` edit them, write them back."""
+    """Load the packed rows of a title-id range, let ``change`` edit them, write them back.
+
+    ``winners`` is the winning source per day of month, for the monthly user totals.
+    """
     low, high = id_range
     rows = connection.execute(
         text(
@@ -94,7 +98,6 @@ def _rewrite(
     pages = {title_id: series_codec.unpack(packed) for title_id, packed in rows}
     before = set(pages)
     change(pages)
-    winners = _winners(connection, project, month)
     out, empty = [], []
     for title_id, series in pages.items():
         packed = series_codec.pack(series)
@@ -141,6 +144,7 @@ def pack_days(connection: Connection, project: int, days: Sequence[int]) -> None
         ).bindparams(bindparam("days", expanding=True)),
         {"p": project, **day_list},
     ).one()
+    winners = _winners(connection, project, month)
     for id_range in _id_ranges(low, high):
         counts = connection.execute(
             text(
@@ -157,7 +161,7 @@ def pack_days(connection: Connection, project: int, days: Sequence[int]) -> None
             for title_id, entries in by_title.items():
                 series_codec.merge(pages.setdefault(title_id, {}), entries)
 
-        _rewrite(connection, project, month, id_range, add)
+        _rewrite(connection, project, month, id_range, add, winners)
     connection.execute(
         text("DELETE FROM day_counts WHERE project_id = :p AND day IN :days").bindparams(
             bindparam("days", expanding=True)
@@ -197,6 +201,7 @@ def _unpack_month_days(connection: Connection, project: int, month: int, days: l
         ),
         {"p": project, "m": month},
     ).one()
+    winners = _winners(connection, project, month)
     for id_range in _id_ranges(low, high):
         moved: list[dict] = []
 
@@ -214,7 +219,7 @@ def _unpack_month_days(connection: Connection, project: int, month: int, days: l
                             }
                         )
 
-        _rewrite(connection, project, month, id_range, take)
+        _rewrite(connection, project, month, id_range, take, winners)
         if moved:
             connection.execute(
                 text(

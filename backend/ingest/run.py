@@ -106,13 +106,15 @@ def parse_dump(
     )
 
 
-def _remaining_filter(
-    connection: Connection, name: str, projects: ProjectFilter
-) -> ProjectFilter | None:
-    """The part of ``projects`` not yet loaded from file ``name`` (``None``: nothing left)."""
-    loaded = connection.execute(
+def _loaded_projects(connection: Connection, name: str) -> str | None:
+    """What file ``name`` was loaded for: ``*``, a comma list, or ``None`` (never loaded)."""
+    return connection.execute(
         text("SELECT projects FROM ingested_files WHERE name = :name"), {"name": name}
     ).scalar_one_or_none()
+
+
+def _remaining_filter(loaded: str | None, projects: ProjectFilter) -> ProjectFilter | None:
+    """The part of ``projects`` not covered by ``loaded`` (``None``: nothing left)."""
     if loaded is None:
         return projects
     if loaded == "*":
@@ -124,13 +126,10 @@ def _remaining_filter(
     return ProjectFilter(exclude=projects.exclude | done)
 
 
-def _projects_text(connection: Connection, name: str, projects: ProjectFilter) -> str:
-    """What to record as the projects a file is now loaded for."""
+def _projects_text(loaded: str | None, projects: ProjectFilter) -> str:
+    """What to record as the projects a file is loaded for once ``projects`` are added."""
     if projects.only is None:
         return "*"
-    loaded = connection.execute(
-        text("SELECT projects FROM ingested_files WHERE name = :name"), {"name": name}
-    ).scalar_one_or_none()
     names = set(projects.only) | (set(loaded.split(",")) if loaded else set())
     return ",".join(sorted(names))
 
@@ -157,7 +156,9 @@ def ingest_file(
     )
     with engine.connect() as connection:
         remaining = (
-            projects if replace_loaded else _remaining_filter(connection, path.name, projects)
+            projects
+            if replace_loaded
+            else _remaining_filter(_loaded_projects(connection, path.name), projects)
         )
     if remaining is None:
         return FileOutcome(path, "skipped", "already loaded")
@@ -218,18 +219,17 @@ def _load(
         try:
             with connection.begin():
                 dialect.lock()
+                loaded = _loaded_projects(connection, path.name)
                 if replace_loaded:
                     replace.remove_file(connection, dump, remaining)
-                else:
-                    remaining_now = _remaining_filter(connection, path.name, remaining)
-                    if remaining_now is None:
-                        raise AlreadyLoaded(path.name)
+                elif _remaining_filter(loaded, remaining) is None:
+                    raise AlreadyLoaded(path.name)
                 facts = FileFacts(
                     name=path.name,
                     path=str(path.resolve()),
                     size=path.stat().st_size,
                     sha256=digest,
-                    projects=_projects_text(connection, path.name, remaining),
+                    projects=_projects_text(loaded, remaining),
                     duration=time.perf_counter() - started,
                 )
                 load_parsed(
