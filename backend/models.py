@@ -284,4 +284,35 @@ class CountryTopArticle(Base):
     rank: Mapped[int] = mapped_column(SmallInteger)
 
 
+class Redirect(Base):
+    """A redirect of a wiki: views of ``title`` can be summed into ``target``.
+
+    Titles are kept as text, not as dictionary ids: a redirect is known before anyone reads
+    it, and the table is filled from the wiki's own redirect list (``wikiviews redirects load``).
+    """
+
+    __tablename__ = "redirects"
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    title: Mapped[str] = mapped_column(TitleText, primary_key=True)
+    target: Mapped[str] = mapped_column(TitleText)
+
+
+class BlockedTitle(Base):
+    """A title kept out of per-article and top results (matched case-insensitively).
+
+    ``project`` is a project name, so a title can be blocked before the project has data;
+    ``folded`` is the title case-folded, the key the read side compares.
+    """
+
+    __tablename__ = "blocked_titles"
+
+    project: Mapped[str] = mapped_column(String(64), primary_key=True)
+    folded: Mapped[str] = mapped_column(TitleText, primary_key=True)
+    title: Mapped[str] = mapped_column(TitleText)
+    reason: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 Index("ix_ingested_files_first_hour", IngestedFile.first_hour)
+Index("ix_redirects_target", Redirect.project_id, Redirect.target)
