@@ -164,3 +164,13 @@ def demo(seed: int) -> None:
 
     if not run_demo(load_settings(), seed):
         sys.exit(1)
+
+
+@main.command("serve")
+@click.option("--bind", help="Address:port to listen on (default: WIKIVIEWS_BIND).")
+@click.option("--workers", type=click.IntRange(1), help="Worker processes (WIKIVIEWS_WORKERS).")
+def serve(bind: str | None, workers: int | None) -> None:
+    """Serve the JSON API with gunicorn (refuses a store whose schema is behind)."""
+    from backend.serve import run_server
+
+    run_server(load_settings(bind=bind, workers=workers))

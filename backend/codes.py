@@ -50,6 +50,8 @@ AGENT_NAMES: dict[str, Agent] = {
 }
 ALL_ACCESS = "all-access"
 ALL_AGENTS = "all-agents"
+#: Not an API value: the combined mobile bucket alone (the legacy endpoint's ``mobile-site``).
+COMBINED_MOBILE = "mobile"
 
 
 def series_code(source: Source, access: Access, agent: Agent) -> int:
@@ -63,6 +65,12 @@ def matching_series(source: Source, access: str, agent: str) -> tuple[int, ...]:
     ``all-access`` includes the combined mobile bucket and ``all-agents`` the unsplit legacy
     agent; a specific access or agent matches only series that carry exactly it.
     """
-    accesses: Iterable[Access] = tuple(Access) if access == ALL_ACCESS else (ACCESS_NAMES[access],)
+    accesses: Iterable[Access]
+    if access == ALL_ACCESS:
+        accesses = tuple(Access)
+    elif access == COMBINED_MOBILE:
+        accesses = (Access.MOBILE,)
+    else:
+        accesses = (ACCESS_NAMES[access],)
     agents: Iterable[Agent] = tuple(Agent) if agent == ALL_AGENTS else (AGENT_NAMES[agent],)
     return tuple(series_code(source, a, g) for a in accesses for g in agents)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, text
 
 from backend import series_codec
+from backend.blocklist import fold_title
 from backend.codes import ALL_ACCESS, Source, matching_series
 from backend.timeutil import month_days, month_of_day
 
@@ -61,6 +62,26 @@ def title_id(connection: Connection, project: int, title: str) -> int | None:
     ).scalar()
 
 
+def blocked_titles(connection: Connection, project: str) -> frozenset[str]:
+    """Folded titles (see :func:`backend.blocklist.fold_title`) blocked for a project name."""
+    return frozenset(
+        connection.execute(
+            text("SELECT folded FROM blocked_titles WHERE project = :p"), {"p": project}
+        ).scalars()
+    )
+
+
+def is_blocked(connection: Connection, project: str, title: str) -> bool:
+    """Whether ``title`` of a project name is on the blocklist (case-insensitively)."""
+    return (
+        connection.execute(
+            text("SELECT 1 FROM blocked_titles WHERE project = :p AND folded = :f"),
+            {"p": project, "f": fold_title(title)},
+        ).scalar()
+        is not None
+    )
+
+
 def published_days(connection: Connection, project: int, first: int, last: int) -> dict[int, int]:
     """Winning source of every published day of ``project`` in ``[first, last]``."""
     rows = connection.execute(
@@ -93,10 +114,13 @@ def article_daily(
     first: int,
     last: int,
 ) -> list[tuple[int, int]]:
-    """Non-zero ``(day, views)`` of one article over published days in ``[first, last]``."""
+    """Non-zero ``(day, views)`` of one article over published days in ``[first, last]``.
+
+    A blocked title (:func:`is_blocked`) has no data, like a title never viewed.
+    """
     pid = project_id(connection, project)
     tid = None if pid is None else title_id(connection, pid, title)
-    if pid is None or tid is None:
+    if pid is None or tid is None or is_blocked(connection, project, title):
         return []
     winners = published_days(connection, pid, first, last)
     if not winners:
@@ -342,7 +366,12 @@ def top_articles(
     day: int | None = None,
     month: int | None = None,
 ) -> list[TopEntry]:
-    """A precomputed top list of a published day or a complete month (at most 1000)."""
+    """A precomputed top list of a published day or a complete month (at most 1000).
+
+    Blocked titles are left out and the rest re-ranked as if they had never been there
+    (Wikimedia removes disallowed titles before ranking); the list is then shorter by the
+    number of blocked titles it held.
+    """
     if (day is None) == (month is None):
         raise ValueError("give exactly one of day and month")
     pid = project_id(connection, project)
@@ -364,7 +393,21 @@ def top_articles(
             "access": TOP_ACCESS_COLUMN[access],
         },
     )
-    return [TopEntry(title, views, rank) for title, views, rank in rows]
+    entries = [TopEntry(title, views, rank) for title, views, rank in rows]
+    blocked = blocked_titles(connection, project) if entries else frozenset()
+    if not blocked:
+        return entries
+    kept = [entry for entry in entries if fold_title(entry.title) not in blocked]
+    return _reranked(kept)
+
+
+def _reranked(entries: list[TopEntry]) -> list[TopEntry]:
+    """Ranks as SQL ``rank()`` over views descending gives them (ties share, gaps follow)."""
+    ranked: list[TopEntry] = []
+    for position, entry in enumerate(entries):
+        tied = ranked and ranked[-1].views == entry.views
+        ranked.append(TopEntry(entry.title, entry.views, ranked[-1].rank if tied else position + 1))
+    return ranked
 
 
 def store_overview(connection: Connection) -> dict[str, object]:
@@ -383,3 +426,118 @@ def store_overview(connection: Connection) -> dict[str, object]:
         "staged_rows": scalar("SELECT COUNT(*) FROM day_counts"),
         "packed_rows": scalar("SELECT COUNT(*) FROM page_months"),
     }
+
+
+def project_monthly_from_days(
+    connection: Connection,
+    project: str,
+    access: str,
+    agent: str,
+    first_month: int,
+    last_month: int,
+    *,
+    source: Source,
+) -> list[tuple[int, int]]:
+    """Non-zero ``(month, views)`` of one source's complete days, summed per month."""
+    first, last = month_days(first_month)[0], month_days(last_month)[-1]
+    totals: dict[int, int] = defaultdict(int)
+    for day, views in project_daily(
+        connection, project, access, agent, first, last, source=source
+    ):
+        totals[month_of_day(day)] += views
+    return sorted(totals.items())
+
+
+@dataclass(frozen=True)
+class CountryEntry:
+    """One country of a project's monthly list: views rounded up to thousands."""
+
+    country: str
+    views_ceil: int
+    rank: int
+
+
+@dataclass(frozen=True)
+class CountryArticle:
+    """One article of a country's daily top list (views rounded up to hundreds)."""
+
+    project: str
+    title: str
+    views_ceil: int
+    rank: int
+
+
+#: Countries with fewer views than this in a month are left out (Wikimedia: "> 99").
+COUNTRY_MONTH_MINIMUM = 100
+
+
+def top_countries(
+    connection: Connection, project: str, access: str, month: int
+) -> list[CountryEntry]:
+    """Countries of a project (or ``all-projects``) in a month, by views, privacy-bounded.
+
+    Sums of fewer than 100 views are left out; the rest are rounded up to thousands and
+    ranked by the exact sum (ties share a rank), as Wikimedia publishes them.
+    """
+    ids = _project_ids(connection, project)
+    if not ids:
+        return []
+    days = month_days(month)
+    rows = connection.execute(
+        text(
+            "SELECT country, SUM(views) FROM country_days WHERE project_id IN :ids "
+            "AND day BETWEEN :a AND :b AND access = :access GROUP BY country"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": ids, "a": days[0], "b": days[-1], "access": TOP_ACCESS_COLUMN[access]},
+    ).all()
+    kept = sorted(
+        ((country, int(total)) for country, total in rows if total >= COUNTRY_MONTH_MINIMUM),
+        key=lambda row: (-row[1], row[0]),
+    )
+    entries: list[CountryEntry] = []
+    for position, (country, total) in enumerate(kept):
+        rank = entries[-1].rank if position and kept[position - 1][1] == total else position + 1
+        entries.append(CountryEntry(country, -(-total // 1000) * 1000, rank))
+    return entries
+
+
+def top_per_country(
+    connection: Connection, country: str, access: str, day: int
+) -> list[CountryArticle]:
+    """A country's precomputed daily top list across projects (empty until raw logs load)."""
+    rows = connection.execute(
+        text(
+            "SELECT p.name, t.title, a.views_ceil, a.rank FROM country_top_articles a "
+            "JOIN titles t ON t.id = a.title_id JOIN projects p ON p.id = a.project_id "
+            "WHERE a.country = :c AND a.day = :d AND a.access = :access ORDER BY a.position"
+        ),
+        {"c": country, "d": day, "access": TOP_ACCESS_COLUMN[access]},
+    )
+    return [CountryArticle(name, title, ceil, rank) for name, title, ceil, rank in rows]
+
+
+def last_published_hour(connection: Connection) -> int | None:
+    """The newest hour some source has loaded for some project and no hold keeps back."""
+    days = connection.execute(
+        text("SELECT DISTINCT day FROM coverage WHERE hours_mask <> 0 ORDER BY day DESC LIMIT 3")
+    ).scalars()
+    for day in days.all():
+        held = {
+            (p, h)
+            for p, h in connection.execute(
+                text("SELECT project_id, hour FROM held_hours WHERE hour BETWEEN :a AND :b"),
+                {"a": day * 24, "b": day * 24 + 23},
+            )
+        }
+        best = None
+        for pid, mask in connection.execute(
+            text("SELECT project_id, hours_mask FROM coverage WHERE day = :d"), {"d": day}
+        ):
+            for bit in range(23, -1, -1):
+                hour = day * 24 + bit
+                if mask >> bit & 1 and (pid, hour) not in held and (0, hour) not in held:
+                    best = hour if best is None else max(best, hour)
+                    break
+        if best is not None:
+            return best
+    return None

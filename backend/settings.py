@@ -27,6 +27,15 @@ class Setting:
     parse: Callable[[str], Any] = str
 
 
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected 1/0, true/false, yes/no or on/off")
+
+
 def _default_data_dir() -> str:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
     return os.path.join(base, "wikiviews")
@@ -65,6 +74,49 @@ SETTINGS: tuple[Setting, ...] = (
         "Entries kept per precomputed top list (Wikimedia keeps 1000).",
         int,
     ),
+    Setting("bind", "127.0.0.1:8000", "Address and port `wikiviews serve` listens on."),
+    Setting("workers", 2, "gunicorn worker processes of `wikiviews serve`.", int),
+    Setting(
+        "allow_anonymous",
+        False,
+        "Answer requests that send neither User-Agent nor Api-User-Agent (default: 403).",
+        _parse_bool,
+    ),
+    Setting(
+        "cache_seconds",
+        14400,
+        "max-age and s-maxage of successful API responses (Wikimedia sends 14400).",
+        int,
+    ),
+    Setting(
+        "max_days",
+        3660,
+        "Longest date range of one request to the /api/wikiviews/v1/ extensions, in days.",
+        int,
+    ),
+    Setting(
+        "max_articles",
+        50,
+        "Most articles one request to the /api/wikiviews/v1/ extensions may name.",
+        int,
+    ),
+    Setting(
+        "query_timeout_ms",
+        5000,
+        "Longest a query of the extensions may run before the request gets a 503 (0: no limit).",
+        int,
+    ),
+    Setting(
+        "rate_limit",
+        "50 per second",
+        "Requests per client to the extensions (flask-limiter syntax; empty: no limit).",
+    ),
+    Setting(
+        "redis_url",
+        "",
+        "Redis URL for the rate limiter's counters, shared by all workers "
+        "(default: in the memory of each worker).",
+    ),
 )
 
 
@@ -77,6 +129,15 @@ class Settings:
     hourly_window_days: int = 7
     staging_days: int = 3
     top_size: int = 1000
+    bind: str = "127.0.0.1:8000"
+    workers: int = 2
+    allow_anonymous: bool = False
+    cache_seconds: int = 14400
+    max_days: int = 3660
+    max_articles: int = 50
+    query_timeout_ms: int = 5000
+    rate_limit: str = "50 per second"
+    redis_url: str = ""
 
     def __post_init__(self) -> None:
         if not self.database_url:

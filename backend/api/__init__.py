@@ -1,0 +1,1 @@
+"""The Flask JSON API: Wikimedia-compatible routes, wikiviews' extensions, docs and health."""

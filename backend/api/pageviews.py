@@ -1,0 +1,242 @@
+"""The routes of Wikimedia's pageview REST API, wire-compatible, under ``/api/rest_v1/metrics``.
+
+Each view validates its path the way the reference service does (allowed values, then the
+project, then the dates), reads the store through :mod:`backend.queries` and answers
+``{"items": [...]}``, or a 404 problem when nothing matches.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from flask import Blueprint, request
+
+from backend import queries
+from backend.api import params
+from backend.api.problems import ApiProblem, not_found
+from backend.api.responses import json_response
+from backend.api.store import connection
+from backend.timeutil import month_days
+
+PREFIX = "/api/rest_v1/metrics/pageviews"
+blueprint = Blueprint("pageviews", __name__, url_prefix=PREFIX)
+
+LISTING = ["per-article", "aggregate", "top", "top-by-country", "top-per-country"]
+
+
+@blueprint.get("/")
+def listing():
+    """The sub-paths of the pageview API."""
+    return json_response({"items": LISTING})
+
+
+def _raw_article_segments() -> tuple[list[str], str, str, str]:
+    """(raw article segments, granularity, start, end) from the undecoded request path.
+
+    Flask decodes ``%2F`` before routing, so the title is cut from the raw path (gunicorn's
+    and Werkzeug's ``RAW_URI``) and decoded exactly once afterwards.
+    """
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    path = urlsplit(raw).path if raw else request.path
+    marker = "/per-article/"
+    at = path.find(marker)
+    segments = path[at + len(marker) :].split("/") if at >= 0 else []
+    if len(segments) < 7:
+        raise ApiProblem(404, "not_found", "Invalid route", title="Not found.")
+    return segments[3:-3], unquote(segments[-3]), unquote(segments[-2]), unquote(segments[-1])
+
+
+@blueprint.get("/per-article/<project>/<access>/<agent>/<path:rest>")
+def per_article(project: str, access: str, agent: str, rest: str):
+    """Daily or monthly views of one article."""
+    article_segments, granularity, start, end = _raw_article_segments()
+    params.choice("access", access, params.ACCESS)
+    params.choice("agent", agent, params.AGENTS)
+    params.choice("granularity", granularity, params.ARTICLE_GRANULARITIES)
+    name = params.project(project)
+    title = params.article("/".join(article_segments))
+    span = params.date_range(start, end, with_hour=False)
+    if granularity == "monthly":
+        first_month, last_month = params.full_months(span)
+        first_day, last_day = month_days(first_month)[0], month_days(last_month)[-1]
+        rows = queries.article_monthly(
+            connection(), name, title, access, agent, first_day, last_day
+        )
+        stamp = params.stamp_month
+    else:
+        rows = queries.article_daily(
+            connection(), name, title, access, agent, span.first_day, span.last_day
+        )
+        stamp = params.stamp_day
+    if not rows:
+        raise not_found()
+    return json_response(
+        {
+            "items": [
+                {
+                    "project": name,
+                    "article": title,
+                    "granularity": granularity,
+                    "timestamp": stamp(at),
+                    "access": access,
+                    "agent": agent,
+                    "views": views,
+                }
+                for at, views in rows
+            ]
+        }
+    )
+
+
+@blueprint.get("/aggregate/<project>/<access>/<agent>/<granularity>/<start>/<end>")
+def aggregate(project: str, access: str, agent: str, granularity: str, start: str, end: str):
+    """Hourly, daily or monthly views of a project or of ``all-projects``."""
+    params.choice("access", access, params.ACCESS)
+    params.choice("agent", agent, params.AGENTS)
+    params.choice("granularity", granularity, params.AGGREGATE_GRANULARITIES)
+    name = params.project(project)
+    rows, stamp = _project_rows(name, access, agent, granularity, start, end)
+    if not rows:
+        raise not_found()
+    return json_response(
+        {
+            "items": [
+                {
+                    "project": name,
+                    "access": access,
+                    "agent": agent,
+                    "granularity": granularity,
+                    "timestamp": stamp(at),
+                    "views": views,
+                }
+                for at, views in rows
+            ]
+        }
+    )
+
+
+def _project_rows(name, access, agent, granularity, start, end, source=None):
+    """Rows and their timestamp formatter for the aggregate and legacy routes."""
+    span = params.date_range(start, end, with_hour=granularity == "hourly")
+    if granularity == "hourly":
+        rows = queries.project_hourly(
+            connection(), name, access, agent, span.first_hour, span.last_hour, source=source
+        )
+        return rows, params.stamp_hour
+    if granularity == "daily":
+        rows = queries.project_daily(
+            connection(), name, access, agent, span.first_day, span.last_day, source=source
+        )
+        return rows, params.stamp_day
+    first_month, last_month = params.full_months(span)
+    if source is None:
+        rows = queries.project_monthly(connection(), name, access, agent, first_month, last_month)
+    else:
+        rows = queries.project_monthly_from_days(
+            connection(), name, access, agent, first_month, last_month, source=source
+        )
+    return rows, params.stamp_month
+
+
+@blueprint.get("/top/<project>/<access>/<year>/<month>/<day>")
+def top(project: str, access: str, year: str, month: str, day: str):
+    """The most viewed articles of a day, or of a month with ``day=all-days``."""
+    params.choice("access", access, params.ACCESS)
+    name = params.project(project)
+    day_number, month_number = params.top_period(year, month, day)
+    entries = queries.top_articles(connection(), name, access, day=day_number, month=month_number)
+    if not entries:
+        raise not_found()
+    return json_response(
+        {
+            "items": [
+                {
+                    "project": name,
+                    "access": access,
+                    "year": year,
+                    "month": month,
+                    "day": day,
+                    "articles": [
+                        {"article": e.title, "views": e.views, "rank": e.rank} for e in entries
+                    ],
+                }
+            ]
+        }
+    )
+
+
+def views_interval(ceiled: int) -> str:
+    """Wikimedia's bucket string for a value rounded up to thousands (``1000-9999``)."""
+    if ceiled < 100:
+        return "100-999"
+    digits = len(str(ceiled))
+    if ceiled == 10 ** (digits - 1):
+        digits -= 1
+    return f"{10 ** (digits - 1)}-{10**digits - 1}"
+
+
+@blueprint.get("/top-by-country/<project>/<access>/<year>/<month>")
+def top_by_country(project: str, access: str, year: str, month: str):
+    """Countries by views of a project in a month, as privacy-bounded buckets."""
+    params.choice("access", access, params.ACCESS)
+    name = params.project(project)
+    month_number = params.top_month(year, month)
+    rows = queries.top_countries(connection(), name, access, month_number)
+    if not rows:
+        raise not_found()
+    return json_response(
+        {
+            "items": [
+                {
+                    "project": name,
+                    "access": access,
+                    "year": year,
+                    "month": month,
+                    "countries": [
+                        {
+                            "country": row.country,
+                            "views": views_interval(row.views_ceil),
+                            "rank": row.rank,
+                            "views_ceil": row.views_ceil,
+                        }
+                        for row in rows
+                    ],
+                }
+            ]
+        }
+    )
+
+
+@blueprint.get("/top-per-country/<country>/<access>/<year>/<month>/<day>")
+def top_per_country(country: str, access: str, year: str, month: str, day: str):
+    """The most viewed articles of a day in one country, across projects."""
+    params.choice("access", access, params.ACCESS)
+    code = params.country(country)
+    day_number, _ = params.top_period(year, month, day)
+    if day_number is None:
+        raise params.invalid_request(["Given year/month/day is invalid date"])
+    rows = queries.top_per_country(connection(), code, access, day_number)
+    if not rows:
+        raise not_found()
+    return json_response(
+        {
+            "items": [
+                {
+                    "country": code,
+                    "access": access,
+                    "year": year,
+                    "month": month,
+                    "day": day,
+                    "articles": [
+                        {
+                            "article": row.title,
+                            "project": row.project,
+                            "views_ceil": row.views_ceil,
+                            "rank": row.rank,
+                        }
+                        for row in rows
+                    ],
+                }
+            ]
+        }
+    )
