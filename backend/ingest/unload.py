@@ -1,0 +1,187 @@
+"""``wikiviews unload``: take loaded files out of the store, as if they had never been loaded.
+
+Targets are file names as ``ingested_files`` records them (or paths to such files) and hours
+(``YYYYMMDDHH``: every file whose hours include that hour, daily and monthly
+``pageview_complete`` files too). Everything happens in one write transaction: each file's
+contribution is taken out (:mod:`backend.ingest.replace`), its record deleted, coverage of its
+days rebuilt from the files that remain, and publication, top lists and project months of
+those days recomputed as the loader computes them. Settled days are packed afterwards, as
+after a load. If any file cannot be taken out, nothing is changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, bindparam, text
+
+from backend.db import WRITE
+from backend.ingest import publication
+from backend.ingest.dialect import dialect_for
+from backend.ingest.replace import (
+    CannotRemove,
+    LoadedFile,
+    Removal,
+    files_covering,
+    loaded_file,
+    take_out,
+)
+from backend.ingest.run import finish
+from backend.settings import Settings
+from backend.timeutil import hour_number
+
+_HOUR = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T -]?(\d{2}))(?::?00(?::?00)?)?Z?$")
+
+
+class UnloadError(Exception):
+    """A target that names no loaded file, or a file that cannot be taken out."""
+
+
+def parse_hour(value: str) -> int | None:
+    """The hour number of ``YYYYMMDDHH`` (also ``YYYYMMDD-HH``, ``YYYY-MM-DDTHH[:00]``).
+
+    Returns ``None`` for anything else; raises :class:`UnloadError` for an invalid date.
+    """
+    match = _HOUR.match(value.strip())
+    if match is None:
+        return None
+    year, month, day, hour = (int(g) for g in match.groups())
+    try:
+        if hour > 23:
+            raise ValueError("hour must be 00 to 23")
+        return hour_number(date(year, month, day), hour)
+    except ValueError as exc:
+        raise UnloadError(f"{value}: not a valid hour ({exc})") from exc
+
+
+def resolve(connection: Connection, targets: Iterable[str]) -> list[LoadedFile]:
+    """The loaded files ``targets`` name, each once, in the order named.
+
+    Raises :class:`UnloadError` naming every target that matches no loaded file.
+    """
+    found: dict[str, LoadedFile] = {}
+    problems: list[str] = []
+    for target in targets:
+        hour = parse_hour(target)
+        if hour is not None:
+            covering = files_covering(connection, hour)
+            if not covering:
+                problems.append(f"{target}: no loaded file covers this hour")
+            found.update((f.name, f) for f in covering if f.name not in found)
+            continue
+        record = loaded_file(connection, target) or loaded_file(connection, Path(target).name)
+        if record is None:
+            problems.append(
+                f"{target}: not a loaded file (no such name in ingested_files) "
+                "and not an hour (YYYYMMDDHH)"
+            )
+        else:
+            found.setdefault(record.name, record)
+    if problems:
+        raise UnloadError("; ".join(problems))
+    return list(found.values())
+
+
+def plan(engine: Engine, targets: Sequence[str]) -> list[LoadedFile]:
+    """What :func:`unload` would take out, changing nothing."""
+    with engine.connect() as connection:
+        return resolve(connection, targets)
+
+
+def unload(
+    engine: Engine,
+    settings: Settings,
+    targets: Sequence[str],
+    progress: Callable[[str], None] | None = None,
+) -> list[Removal]:
+    """Take the files ``targets`` name out of the store (see the module docstring).
+
+    Raises :class:`UnloadError` and changes nothing when a target names no loaded file or a
+    file's contribution cannot be told.
+    """
+    with engine.connect().execution_options(**WRITE) as connection:
+        dialect = dialect_for(connection)
+        try:
+            with connection.begin():
+                dialect.lock()
+                removals = _unload_in(connection, settings, resolve(connection, targets))
+        except CannotRemove as exc:
+            raise UnloadError(f"{exc}; the store is unchanged") from exc
+        finally:
+            dialect.unlock()
+    for removal in removals:
+        if progress:
+            progress(f"unloaded {removal.name} ({_METHODS[removal.method]})")
+    finish(engine, settings, progress)
+    return removals
+
+
+_METHODS = {
+    "series": "its series on its days",
+    "window": "its per-page counts from the hourly window",
+    "re-read": "what the original file holds, read again",
+}
+
+
+def _unload_in(
+    connection: Connection, settings: Settings, records: list[LoadedFile]
+) -> list[Removal]:
+    removals: list[Removal] = []
+    days_of_source: dict[int, set[int]] = defaultdict(set)
+    for record in records:
+        removal = take_out(connection, record)
+        connection.execute(text("DELETE FROM ingested_files WHERE name = :n"), {"n": record.name})
+        days_of_source[record.source].update(removal.days)
+        removals.append(removal)
+    for source, days in sorted(days_of_source.items()):
+        rebuild_coverage(connection, source, sorted(days))
+    days = sorted(set().union(*days_of_source.values()))
+    changed = set().union(*(r.projects for r in removals))
+    publication.refresh(
+        connection, None, days, changed_projects=changed, top_size=settings.top_size
+    )
+    return removals
+
+
+def rebuild_coverage(connection: Connection, source: int, days: Sequence[int]) -> None:
+    """Recompute the coverage of ``source`` on ``days`` from the files still recorded.
+
+    A file loaded for every project covers project 0; one loaded for some projects covers
+    each of them, as the loader writes it.
+    """
+    if not days:
+        return
+    day_set = set(days)
+    first, last = min(days) * 24, max(days) * 24 + 23
+    connection.execute(
+        text("DELETE FROM coverage WHERE source = :s AND day IN :days").bindparams(
+            bindparam("days", expanding=True)
+        ),
+        {"s": source, "days": list(days)},
+    )
+    known = dict(connection.execute(text("SELECT name, id FROM projects")).all())
+    rows = connection.execute(
+        text(
+            "SELECT first_hour, hours, projects FROM ingested_files WHERE source = :s "
+            "AND first_hour <= :last AND first_hour + hours > :first"
+        ),
+        {"s": source, "first": first, "last": last},
+    )
+    masks: dict[tuple[int, int], int] = defaultdict(int)
+    for first_hour, hours, projects in rows:
+        targets = [0] if projects == "*" else [known[n] for n in projects.split(",") if n in known]
+        for hour in range(max(first_hour, first), min(first_hour + hours, last + 1)):
+            if hour // 24 in day_set:
+                for target in targets:
+                    masks[(target, hour // 24)] |= 1 << (hour % 24)
+    if masks:
+        connection.execute(
+            text(
+                "INSERT INTO coverage (project_id, day, source, hours_mask) VALUES (:p, :d, :s, :m)"
+            ),
+            [{"p": p, "d": d, "s": source, "m": m} for (p, d), m in sorted(masks.items())],
+        )
