@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,11 +154,22 @@ def store_settings(
     The ids are ``sqlite``, ``postgresql`` and ``mariadb`` (``pytest -k sqlite``). Server
     databases are dropped after the test, even if connections to them are still open.
     """
-    backend = request.param
+    with empty_store(request.param, tmp_path, _admin_engine) as settings:
+        yield settings
+
+
+@contextmanager
+def empty_store(
+    backend: str, directory: Path, admin_engine: Callable[[str], Engine]
+) -> Iterator[Settings]:
+    """A brand-new, empty store on ``backend`` (its data directory ``directory``).
+
+    For fixtures of wider scope than a test; server databases are dropped on exit.
+    """
     if backend == "sqlite":
-        yield _sqlite_settings(tmp_path)
+        yield _sqlite_settings(directory)
         return
-    admin = _admin_engine(backend)
+    admin = admin_engine(backend)
     name = f"wv_test_{os.getpid()}_{next(_database_numbers)}"
     # A leftover of a crashed run can only be from a dead process that had our pid.
     _drop_database(admin, backend, name)
@@ -165,7 +177,7 @@ def store_settings(
         connection.execute(text(f"CREATE DATABASE {name}{SERVERS[backend].create_options}"))
     try:
         url = admin.url.set(database=name).render_as_string(hide_password=False)
-        yield Settings(data_dir=str(tmp_path), database_url=url)
+        yield Settings(data_dir=str(directory), database_url=url)
     finally:
         _drop_database(admin, backend, name)
 
