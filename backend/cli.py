@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from backend import db
+from backend.fetch.cli import fetch
 from backend.ingest.parsed import ProjectFilter
 from backend.ingest.run import MissingPath, expand_paths
 from backend.sample import FORMATS, write_sample
@@ -67,6 +68,139 @@ def db_downgrade(revision: str) -> None:
     settings = load_settings()
     db.downgrade(settings, revision)
     click.echo(f"store at revision {revision}")
+
+
+def _current_store(settings):
+    """The store's engine; a schema behind the code is an error naming the fix."""
+    engine = db.make_engine(settings)
+    if not db.schema_is_current(settings, engine):
+        engine.dispose()
+        raise click.ClickException(
+            "the store's schema is not the code's: run `wikiviews db upgrade` first"
+        )
+    return engine
+
+
+@main.group("blocklist")
+def blocklist_group() -> None:
+    """Keep titles out of per-article results and top lists (per project, any letter case)."""
+
+
+@blocklist_group.command("add")
+@click.argument("project")
+@click.argument("title")
+@click.option("--reason", default="", help="Why it is blocked (shown by `blocklist list`).")
+def blocklist_add(project: str, title: str, reason: str) -> None:
+    """Block TITLE of PROJECT (en.wikipedia …), at once and for data already loaded."""
+    from backend import blocklist
+
+    try:
+        entry = blocklist.make_entry(project, title, reason)
+    except blocklist.InvalidEntry as exc:
+        raise click.BadParameter(str(exc)) from exc
+    engine = _current_store(load_settings())
+    try:
+        with engine.begin() as connection:
+            added, updated = blocklist.add_entries(connection, [entry])
+    finally:
+        engine.dispose()
+    state = "blocked" if added else "reason updated" if updated else "already blocked"
+    click.echo(f"{state}: {entry.project} {entry.title}")
+
+
+@blocklist_group.command("remove")
+@click.argument("project")
+@click.argument("title")
+def blocklist_remove(project: str, title: str) -> None:
+    """Unblock TITLE of PROJECT (any letter case). Exits with 1 if it was not blocked."""
+    from backend import blocklist
+
+    try:
+        entry = blocklist.make_entry(project, title)
+    except blocklist.InvalidEntry as exc:
+        raise click.BadParameter(str(exc)) from exc
+    engine = _current_store(load_settings())
+    try:
+        with engine.begin() as connection:
+            removed = blocklist.remove_entry(connection, entry.project, entry.title)
+    finally:
+        engine.dispose()
+    if not removed:
+        raise click.ClickException(f"not blocked: {entry.project} {entry.title}")
+    click.echo(f"unblocked: {entry.project} {entry.title}")
+
+
+@blocklist_group.command("list")
+@click.argument("project", required=False)
+def blocklist_list(project: str | None) -> None:
+    """Print the blocked titles (of PROJECT if given) in the format `blocklist load` reads."""
+    from backend import blocklist
+
+    engine = _current_store(load_settings())
+    try:
+        with engine.connect() as connection:
+            entries = blocklist.list_entries(connection, project)
+    except blocklist.InvalidEntry as exc:
+        raise click.BadParameter(str(exc)) from exc
+    finally:
+        engine.dispose()
+    if entries:
+        click.echo(blocklist.format_entries(entries))
+
+
+@blocklist_group.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def blocklist_load(file: Path) -> None:
+    """Block every entry of FILE: lines of project<TAB>title[<TAB>reason]; # comments.
+
+    The whole file is checked first: a bad line blocks nothing. Loading it again changes
+    nothing; entries not in the file stay blocked.
+    """
+    from backend import blocklist
+
+    try:
+        entries = blocklist.read_blocklist(file)
+    except blocklist.InvalidEntry as exc:
+        raise click.ClickException(f"{exc}; nothing was blocked") from exc
+    engine = _current_store(load_settings())
+    try:
+        with engine.begin() as connection:
+            added, updated = blocklist.add_entries(connection, entries)
+    finally:
+        engine.dispose()
+    click.echo(
+        f"{added} added, {updated} updated, {len(entries) - added - updated} already blocked"
+    )
+
+
+@main.command("unload")
+@click.argument("targets", nargs=-1, required=True, metavar="FILE|HOUR...")
+@click.option("--dry-run", is_flag=True, help="Only list the files that would be unloaded.")
+def unload(targets: tuple[str, ...], dry_run: bool) -> None:
+    """Take loaded files out of the store, as if they had never been loaded.
+
+    FILE is a name as recorded when it was loaded (or a path to it); HOUR is YYYYMMDDHH (UTC,
+    the hour starting then) and stands for every file that covers it, daily and monthly files
+    included. All of it happens in one transaction; publication, top lists and monthly
+    totals are recomputed. When a file's share cannot be told (its hour is outside the
+    hourly window and the original file is gone or changed) nothing is changed and the
+    exit status is 1.
+    """
+    from backend.ingest.unload import UnloadError, plan
+    from backend.ingest.unload import unload as unload_files
+
+    settings = load_settings()
+    engine = _current_store(settings)
+    try:
+        if dry_run:
+            for record in plan(engine, targets):
+                click.echo(f"would unload {record.name}")
+            return
+        unload_files(engine, settings, targets, progress=click.echo)
+    except UnloadError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
 
 
 @main.command("ingest")
@@ -158,12 +292,22 @@ def sample(
 
 @main.command("demo")
 @click.option("--seed", type=int, default=1, show_default=True)
-def demo(seed: int) -> None:
+@click.option("--serve", "then_serve", is_flag=True, help="Then serve the API (until Ctrl-C).")
+def demo(seed: int, then_serve: bool) -> None:
     """Generate 30 days of sample dumps, load them into the store and show what it holds."""
-    from backend.demo import run_demo
+    from backend.demo import example_urls, run_demo
 
-    if not run_demo(load_settings(), seed):
+    settings = load_settings()
+    if not run_demo(settings, seed):
         sys.exit(1)
+    if then_serve:
+        from backend.serve import run_server
+
+        click.echo("\nthe API, on the demo store (Ctrl-C stops it):")
+        for url in example_urls(settings):
+            click.echo(f"  {url}")
+        click.echo("")
+        run_server(settings)
 
 
 @main.command("serve")
@@ -174,3 +318,6 @@ def serve(bind: str | None, workers: int | None) -> None:
     from backend.serve import run_server
 
     run_server(load_settings(bind=bind, workers=workers))
+
+
+main.add_command(fetch)

@@ -92,6 +92,22 @@ def show_store(settings: Settings, project: str = "en.wikipedia") -> None:
     engine.dispose()
 
 
+def example_urls(settings: Settings, project: str = "en.wikipedia") -> list[str]:
+    """URLs of the API that answer with the demo's data."""
+    base = f"http://{settings.bind}"
+    pageviews = f"{base}/api/rest_v1/metrics/pageviews"
+    return [
+        f"{pageviews}/per-article/{project}/all-access/all-agents/Main_Page/daily/20240201/20240301",
+        f"{pageviews}/aggregate/{project}/all-access/user/daily/2024020100/2024030100",
+        f"{pageviews}/top/{project}/all-access/2024/03/01",
+        f"{base}/api/rest_v1/metrics/legacy/pagecounts/aggregate/{project}/all-sites/hourly/"
+        "2014050100/2014050123",
+        f"{base}/api/wikiviews/v1/summary/{project}/Main_Page?days=30",
+        f"{base}/api/openapi.json",
+        f"{base}/healthz",
+    ]
+
+
 def run_demo(settings: Settings, seed: int = 1) -> bool:
     """Generate the sample, load it, show the store; False when a file failed to load."""
     directory = Path(settings.data_dir) / "sample"
