@@ -36,6 +36,26 @@ def _parse_bool(raw: str) -> bool:
     raise ValueError("expected 1/0, true/false, yes/no or on/off")
 
 
+def _parse_connections(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 3:
+        raise ValueError("must be 1, 2 or 3 (the dumps host allows 3 connections)")
+    return value
+
+
+def _parse_positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _parse_order(raw: str) -> str:
+    if raw not in ("oldest", "newest"):
+        raise ValueError("must be oldest or newest")
+    return raw
+
+
 def _default_data_dir() -> str:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
     return os.path.join(base, "wikiviews")
@@ -117,6 +137,47 @@ SETTINGS: tuple[Setting, ...] = (
         "Redis URL for the rate limiter's counters, shared by all workers "
         "(default: in the memory of each worker).",
     ),
+    Setting(
+        "fetch_base_url",
+        "https://dumps.wikimedia.org/other",
+        "Where `wikiviews fetch` finds the dumps: the `other/` directory of "
+        "dumps.wikimedia.org or of a mirror (holding pageviews/ and pageview_complete/).",
+    ),
+    Setting(
+        "fetch_connections",
+        3,
+        "Connections `wikiviews fetch` opens at once, 1 to 3 (the dumps host allows 3).",
+        _parse_connections,
+    ),
+    Setting(
+        "fetch_retries",
+        5,
+        "Retries of a download that makes no progress, with exponential backoff.",
+        int,
+    ),
+    Setting(
+        "fetch_poll_seconds",
+        600,
+        "Seconds between two polls of `wikiviews fetch --follow` for new hours.",
+        _parse_positive,
+    ),
+    Setting(
+        "fetch_order",
+        "oldest",
+        "Order of a back-fill: `oldest` first or `newest` first.",
+        _parse_order,
+    ),
+    Setting(
+        "fetch_download_dir",
+        "",
+        "Where downloads wait for their ingest (default: downloads/ in the data directory).",
+    ),
+    Setting(
+        "fetch_user_agent",
+        "",
+        "User-Agent of `wikiviews fetch` (default: wikiviews/VERSION and what it is; "
+        "add a contact address, as Wikimedia asks of automated clients).",
+    ),
 )
 
 
@@ -138,6 +199,13 @@ class Settings:
     query_timeout_ms: int = 5000
     rate_limit: str = "50 per second"
     redis_url: str = ""
+    fetch_base_url: str = "https://dumps.wikimedia.org/other"
+    fetch_connections: int = 3
+    fetch_retries: int = 5
+    fetch_poll_seconds: int = 600
+    fetch_order: str = "oldest"
+    fetch_download_dir: str = ""
+    fetch_user_agent: str = ""
 
     def __post_init__(self) -> None:
         if not self.database_url:
