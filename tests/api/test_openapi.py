@@ -1,0 +1,154 @@
+"""The OpenAPI document: valid OpenAPI 3, served as JSON, and exactly the app's routes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from openapi_spec_validator import validate
+from werkzeug.exceptions import NotFound
+
+from backend import create_app
+from backend.api.openapi import build_document
+from backend.settings import Settings
+
+UA = {"User-Agent": "wikiviews-tests/1.0 (tests@example.org)"}
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+@pytest.fixture
+def docs_app(sqlite_settings: Settings) -> Iterator[Flask]:
+    """The app on an empty, migrated SQLite store."""
+    application = create_app(sqlite_settings)
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["wikiviews_engine"].dispose()
+
+
+def routes(app: Flask) -> set[tuple[str, str]]:
+    """(endpoint, method) of every route the app answers, HEAD and OPTIONS aside."""
+    return {
+        (rule.endpoint, method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - IGNORED_METHODS
+    }
+
+
+def operations(document: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(operationId, method) of every documented operation, and its path."""
+    return {
+        (op["operationId"], method): path
+        for path, item in document["paths"].items()
+        for method, op in item.items()
+    }
+
+
+def resolve(document: dict[str, Any], parameter: dict[str, Any]) -> dict[str, Any]:
+    """A parameter, its ``$ref`` followed."""
+    if "$ref" in parameter:
+        name = parameter["$ref"].rsplit("/", 1)[1]
+        return document["components"]["parameters"][name]
+    return parameter
+
+
+def example_url(document: dict[str, Any], path: str, method: str) -> str:
+    """``path`` with each path parameter replaced by its percent-encoded example."""
+    url = path
+    for parameter in document["paths"][path][method]["parameters"]:
+        parameter = resolve(document, parameter)
+        if parameter["in"] == "path":
+            url = url.replace(f"{{{parameter['name']}}}", quote(str(parameter["example"]), ""))
+    return url
+
+
+def test_the_document_is_valid_openapi_3(docs_app: Flask) -> None:
+    document = build_document(docs_app.config["WIKIVIEWS_SETTINGS"])
+    validate(document)
+    assert document["openapi"].startswith("3.")
+
+
+def test_the_document_is_served_as_json_with_an_etag(docs_app: Flask) -> None:
+    client = docs_app.test_client()
+    response = client.get("/api/openapi.json", headers=UA)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.get_json() == build_document(docs_app.config["WIKIVIEWS_SETTINGS"])
+    again = client.get(
+        "/api/openapi.json", headers={**UA, "If-None-Match": response.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_every_route_is_documented_and_nothing_else(docs_app: Flask) -> None:
+    documented = set(operations(build_document(docs_app.config["WIKIVIEWS_SETTINGS"])))
+    answered = routes(docs_app)
+    assert answered - documented == set(), "routes without documentation"
+    assert documented - answered == set(), "documented operations the app does not answer"
+
+
+def test_a_new_route_without_documentation_is_noticed(docs_app: Flask) -> None:
+    docs_app.add_url_rule("/api/wikiviews/v1/undocumented", "undocumented", lambda: "")
+    documented = set(operations(build_document(docs_app.config["WIKIVIEWS_SETTINGS"])))
+    assert routes(docs_app) - documented == {("undocumented", "get")}
+
+
+def test_each_documented_path_reaches_its_operation(docs_app: Flask) -> None:
+    document = build_document(docs_app.config["WIKIVIEWS_SETTINGS"])
+    adapter = docs_app.url_map.bind("localhost")
+    for (endpoint, method), path in operations(document).items():
+        url = example_url(document, path, method)
+        assert "{" not in url, f"{path}: a path parameter without an example"
+        try:
+            matched, _ = adapter.match(url, method=method.upper())
+        except NotFound:
+            pytest.fail(f"{url} (documented for {endpoint}) matches no route")
+        assert matched == endpoint, url
+
+
+def test_path_parameters_are_the_routes_arguments(docs_app: Flask) -> None:
+    """Flask arguments and documented parameters agree, as far as a rule names them."""
+    document = build_document(docs_app.config["WIKIVIEWS_SETTINGS"])
+    rules = {rule.endpoint: rule for rule in docs_app.url_map.iter_rules()}
+    for (endpoint, method), path in operations(document).items():
+        names = set(re.findall(r"{([^}]+)}", path))
+        declared = {
+            resolve(document, p)["name"]
+            for p in document["paths"][path][method]["parameters"]
+            if resolve(document, p)["in"] == "path"
+        }
+        assert names == declared, path
+        rule = rules[endpoint]
+        arguments = {a.replace("_", "-") for a in rule.arguments}
+        if "path" in {converter for _, converter, _ in _converters(rule.rule)}:
+            # A catch-all argument (the per-article title and what follows it).
+            assert arguments - names == {"rest"}, path
+        else:
+            assert arguments == names, path
+
+
+def _converters(rule: str) -> list[tuple[str, str, str]]:
+    return [
+        (m.group(0), m.group(1) or "default", m.group(2))
+        for m in re.finditer(r"<(?:(\w+):)?(\w+)>", rule)
+    ]
+
+
+def test_every_operation_documents_its_errors_as_problems(docs_app: Flask) -> None:
+    document = build_document(docs_app.config["WIKIVIEWS_SETTINGS"])
+    responses = document["components"]["responses"]
+    for (endpoint, method), path in operations(document).items():
+        answers = document["paths"][path][method]["responses"]
+        assert "200" in answers, endpoint
+        if path.startswith(("/api/", "/json/")):
+            assert "403" in answers, f"{endpoint}: the User-Agent rule applies to it"
+        if path.startswith(("/api/wikiviews/", "/json/")):
+            assert "429" in answers, f"{endpoint}: the extensions are rate-limited"
+        for status, answer in answers.items():
+            if status.startswith(("4", "5")) and "$ref" in answer:
+                name = answer["$ref"].rsplit("/", 1)[1]
+                assert "application/problem+json" in responses[name]["content"], name
