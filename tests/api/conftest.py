@@ -27,6 +27,7 @@ from backend.ingest.ingest_command import run_ingest
 from backend.ingest.parsed import ProjectFilter
 from backend.ingest.run import expand_paths
 from backend.settings import Settings
+from tests.api.gunicorn import LiveServer, serving
 from tests.conftest import BACKENDS, empty_store
 from tests.helpers import write_dump
 
@@ -128,3 +129,12 @@ def client(app: Flask) -> FlaskClient:
     test_client = app.test_client()
     test_client.environ_base["HTTP_USER_AGENT"] = "wikiviews-tests/1.0 (tests@example.org)"
     return test_client
+
+
+@pytest.fixture(scope="module")
+def api_server(
+    api_store: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """A real gunicorn (``wikiviews serve``, one worker) on ``api_store``, on loopback."""
+    with serving(api_store, tmp_path_factory.mktemp("gunicorn")) as server:
+        yield server
