@@ -130,7 +130,7 @@ def _handler(server: DumpsServer) -> type[BaseHTTPRequestHandler]:
             finally:
                 server._connection(-1)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass  # keep test output clean
 
         def _simple(self, status: int, body: bytes = b"") -> None:
