@@ -53,12 +53,20 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @click.option("--revision", default="head", show_default=True, help="Target revision.")
 def db_upgrade(revision: str) -> None:
-    """Create the store or migrate it to the newest schema."""
+    """Create the store or migrate it to the newest schema, printing each migration step.
+
+    Back the store up first (see the README's upgrade guide).
+    """
     settings = load_settings()
-    db.upgrade(settings, revision)
-    click.echo(
-        f"store at revision {db.head_revision(settings) if revision == 'head' else revision}"
-    )
+    steps: list[str] = []
+
+    def step(line: str) -> None:
+        steps.append(line)
+        click.echo(line)
+
+    db.upgrade(settings, revision, progress=step)
+    target = db.head_revision(settings) if revision == "head" else revision
+    click.echo(f"store at revision {target}" if steps else f"store already at revision {target}")
 
 
 @db_group.command("downgrade")
@@ -66,7 +74,7 @@ def db_upgrade(revision: str) -> None:
 def db_downgrade(revision: str) -> None:
     """Migrate the store down to REVISION (``base`` removes every table)."""
     settings = load_settings()
-    db.downgrade(settings, revision)
+    db.downgrade(settings, revision, progress=click.echo)
     click.echo(f"store at revision {revision}")
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from tqdm import tqdm
 
 from backend.settings import Settings
 
@@ -63,24 +68,119 @@ def alembic_config(settings: Settings) -> Config:
     return config
 
 
-def upgrade(settings: Settings, revision: str = "head") -> None:
-    """Migrate the store up to ``revision`` (creating it when empty)."""
+class _StepHandler(logging.Handler):
+    """Passes Alembic's "Running upgrade a -> b, message" lines on, one per migration step."""
+
+    def __init__(self, progress: Callable[[str], None]):
+        super().__init__(logging.INFO)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("Running "):
+            self.progress(" ".join(message.removeprefix("Running ").split()))
+
+
+@contextlib.contextmanager
+def _steps_reported(progress: Callable[[str], None] | None) -> Iterator[None]:
+    if progress is None:
+        yield
+        return
+    logger = logging.getLogger("alembic.runtime.migration")
+    handler, level = _StepHandler(progress), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def upgrade(
+    settings: Settings, revision: str = "head", progress: Callable[[str], None] | None = None
+) -> None:
+    """Migrate the store up to ``revision`` (creating it when empty), in one transaction.
+
+    ``progress`` receives a line per migration step as it starts (``upgrade 0001 -> 0002,
+    …``); a data migration inside a step reports its own progress (:func:`batched_update`).
+    """
     engine = make_engine(settings)
     config = alembic_config(settings)
-    with engine.begin() as connection:
+    with _steps_reported(progress), engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     engine.dispose()
 
 
-def downgrade(settings: Settings, revision: str) -> None:
-    """Migrate the store down to ``revision`` (``base`` empties it)."""
+def downgrade(
+    settings: Settings, revision: str, progress: Callable[[str], None] | None = None
+) -> None:
+    """Migrate the store down to ``revision`` (``base`` empties it); ``progress`` as above."""
     engine = make_engine(settings)
     config = alembic_config(settings)
-    with engine.begin() as connection:
+    with _steps_reported(progress), engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
     engine.dispose()
+
+
+def batched_update(
+    connection: Connection,
+    table: str,
+    assignments: str,
+    *,
+    group_columns: Sequence[str] = ("project_id", "day"),
+    range_column: str = "title_id",
+    batch: int = 200_000,
+    where: str = "",
+    params: Mapping[str, object] | None = None,
+    description: str | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
+    """``UPDATE table SET assignments [WHERE where]`` one key range at a time, with a tqdm bar.
+
+    For data migrations of the large tables (in a migration: ``batched_update(op.get_bind(),
+    …)``). Each statement touches one group of ``group_columns``, a prefix of the primary key
+    (``(project_id, day)`` of ``day_counts``, ``(project_id, month)`` of ``page_months``), and
+    ``batch`` consecutive values of ``range_column`` in it: an index range scan of bounded
+    size on every backend, so no statement has to hold or log the whole table. The caller's
+    transaction is kept (a failed migration leaves the old schema). ``on_batch`` receives
+    the rows each statement updated; returns the rows updated in all.
+    """
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
+    values = dict(params or {})
+    condition = f" AND ({where})" if where else ""
+    groups = ", ".join(group_columns)
+    ranges = connection.execute(
+        text(
+            f"SELECT {groups}, MIN({range_column}), MAX({range_column}) FROM {table} "
+            f"WHERE 1 = 1{condition} GROUP BY {groups} ORDER BY {groups}"
+        ),
+        values,
+    ).all()
+    total = sum((high - low) // batch + 1 for *_keys, low, high in ranges)
+    keys = " AND ".join(f"{column} = :_key{i}" for i, column in enumerate(group_columns))
+    statement = text(
+        f"UPDATE {table} SET {assignments} WHERE {keys} "
+        f"AND {range_column} BETWEEN :_low AND :_high{condition}"
+    )
+    updated = 0
+    with tqdm(
+        total=total, desc=description or f"{table}", unit=" batches", disable=None, file=sys.stderr
+    ) as bar:
+        for *group, low, high in ranges:
+            bound = {f"_key{i}": value for i, value in enumerate(group)}
+            for start in range(low, high + 1, batch):
+                result = connection.execute(
+                    statement, {**values, **bound, "_low": start, "_high": start + batch - 1}
+                )
+                updated += result.rowcount
+                if on_batch is not None:
+                    on_batch(result.rowcount)
+                bar.update(1)
+    return updated
 
 
 def head_revision(settings: Settings) -> str | None:
