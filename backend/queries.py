@@ -541,3 +541,597 @@ def last_published_hour(connection: Connection) -> int | None:
         if best is not None:
             return best
     return None
+
+
+# --- The extensions (/api/wikiviews/v1/ and the stats.grok.se shape) -------------------------
+
+
+@dataclass(frozen=True)
+class ArticleIds:
+    """A requested title, the ids whose views count for it, and the redirects summed in.
+
+    ``ids`` holds the title's own id (when the store knows it) and, when redirects were asked
+    for, the ids of the titles redirecting to it. A blocked title has no ids and no redirects.
+    """
+
+    title: str
+    own_id: int | None
+    ids: tuple[int, ...]
+    redirects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DayPublication:
+    """The published days of a project in a range: winning source and whether packed."""
+
+    winners: dict[int, int]
+    packed: frozenset[int]
+
+
+def project_and_through(connection: Connection, project: str) -> tuple[int, int | None] | None:
+    """(id, newest published day or ``None``) of a project name, or ``None`` when unknown."""
+    row = connection.execute(
+        text(
+            "SELECT p.id, MAX(d.day) FROM projects p LEFT JOIN published_days d "
+            "ON d.project_id = p.id WHERE p.name = :name GROUP BY p.id"
+        ),
+        {"name": project},
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def resolve_titles(
+    connection: Connection,
+    project_id: int,
+    project: str,
+    titles: list[str],
+    *,
+    redirects: bool,
+    blocked: frozenset[str] | None = None,
+) -> dict[str, ArticleIds]:
+    """The ids behind each of ``titles`` (and of their redirects when asked), in one query.
+
+    Blocked titles (``blocked``, else read with :func:`blocked_titles`) count as never viewed:
+    a blocked title gets no ids at all, a blocked redirect is not summed in.
+    """
+    if blocked is None:
+        blocked = blocked_titles(connection, project)
+    wanted = [t for t in dict.fromkeys(titles) if fold_title(t) not in blocked]
+    own: dict[str, int] = {}
+    redirected: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    if wanted:
+        sql = "SELECT 0, title, title, id FROM titles WHERE project_id = :p AND title IN :own"
+        if redirects:
+            sql += (
+                " UNION ALL SELECT 1, r.target, r.title, t.id FROM redirects r "
+                "LEFT JOIN titles t ON t.project_id = r.project_id AND t.title = r.title "
+                "WHERE r.project_id = :p AND r.target IN :targets"
+            )
+        statement = text(sql).bindparams(bindparam("own", expanding=True))
+        values: dict[str, object] = {"p": project_id, "own": wanted}
+        if redirects:
+            statement = statement.bindparams(bindparam("targets", expanding=True))
+            values["targets"] = wanted
+        for kind, target, title, tid in connection.execute(statement, values):
+            if kind == 0:
+                own[title] = tid
+            elif title != target and fold_title(title) not in blocked:
+                redirected[target].append((title, tid))
+    result: dict[str, ArticleIds] = {}
+    for title in dict.fromkeys(titles):
+        if title not in wanted:
+            result[title] = ArticleIds(title, None, (), ())
+            continue
+        extra = sorted(redirected.get(title, ()))
+        ids = [own[title]] if title in own else []
+        ids.extend(tid for _name, tid in extra if tid is not None)
+        result[title] = ArticleIds(
+            title, own.get(title), tuple(dict.fromkeys(ids)), tuple(n for n, _ in extra)
+        )
+    return result
+
+
+def day_publication(
+    connection: Connection, project_id: int, first: int, last: int
+) -> DayPublication:
+    """Winning source of each published day in ``[first, last]`` and which of them are packed."""
+    rows = connection.execute(
+        text(
+            "SELECT d.day, d.source, k.day FROM published_days d LEFT JOIN packed_days k "
+            "ON k.project_id = d.project_id AND k.day = d.day "
+            "WHERE d.project_id = :p AND d.day BETWEEN :a AND :b"
+        ),
+        {"p": project_id, "a": first, "b": last},
+    ).all()
+    return DayPublication(
+        {day: source for day, source, _ in rows},
+        frozenset(day for day, _, packed in rows if packed is not None),
+    )
+
+
+def daily_views_by_id(
+    connection: Connection,
+    project_id: int,
+    ids: Iterable[int],
+    access: str,
+    agent: str,
+    publication: DayPublication,
+    first: int,
+    last: int,
+) -> dict[int, dict[int, int]]:
+    """Non-zero views per title id and published day of ``[first, last]`` (winning sources)."""
+    id_list = sorted(set(ids))
+    wanted = _wanted(access, agent)
+    codes = {code for codes in wanted.values() for code in codes}
+    winners, packed = publication.winners, publication.packed
+    days = [day for day in winners if first <= day <= last]
+    staged = sorted(day for day in days if day not in packed)
+    months = sorted({month_of_day(day) for day in days if day in packed})
+    totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for id_chunk in _chunks(id_list):
+        for day_chunk in _chunks(staged):
+            rows = connection.execute(
+                text(
+                    "SELECT title_id, day, series, views FROM day_counts WHERE project_id = :p "
+                    "AND day IN :days AND title_id IN :ids"
+                ).bindparams(bindparam("days", expanding=True), bindparam("ids", expanding=True)),
+                {"p": project_id, "days": day_chunk, "ids": id_chunk},
+            )
+            for tid, day, series, views in rows:
+                if series in wanted[winners[day]]:
+                    totals[tid][day] += views
+        if not months:
+            continue
+        rows = connection.execute(
+            text(
+                "SELECT title_id, month, packed FROM page_months WHERE project_id = :p "
+                "AND month IN :months AND title_id IN :ids"
+            ).bindparams(bindparam("months", expanding=True), bindparam("ids", expanding=True)),
+            {"p": project_id, "months": months, "ids": id_chunk},
+        )
+        for tid, month, blob in rows:
+            first_day = month_days(month)[0]
+            for series, per_day in series_codec.unpack(bytes(blob)).items():
+                if series not in codes:
+                    continue
+                for slot, views in per_day.items():
+                    day = first_day + slot
+                    if (
+                        day in packed
+                        and first <= day <= last
+                        and series in wanted.get(winners.get(day, -1), ())
+                    ):
+                        totals[tid][day] += views
+    return {tid: {d: v for d, v in per.items() if v} for tid, per in totals.items()}
+
+
+def sum_views(views: dict[int, dict[int, int]], ids: Iterable[int]) -> dict[int, int]:
+    """Per-period views of several title ids added up (an article and its redirects)."""
+    total: dict[int, int] = defaultdict(int)
+    for tid in ids:
+        for at, count in views.get(tid, {}).items():
+            total[at] += count
+    return dict(total)
+
+
+def visible_hours(
+    connection: Connection, project_id: int, first_hour: int, last_hour: int
+) -> dict[int, int]:
+    """Best loaded, unheld source of every visible hour of a project in range."""
+    best = _visible_hours(connection, [project_id], first_hour, last_hour)
+    return {hour: source for (_pid, hour), source in best.items()}
+
+
+def hourly_views_by_id(
+    connection: Connection,
+    project_id: int,
+    ids: Iterable[int],
+    access: str,
+    agent: str,
+    winners: dict[int, int],
+    first_hour: int,
+    last_hour: int,
+) -> dict[int, dict[int, int]]:
+    """Non-zero views per title id and visible hour, from the hourly window (``page_hours``)."""
+    wanted = _wanted(access, agent)
+    totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for id_chunk in _chunks(sorted(set(ids))):
+        rows = connection.execute(
+            text(
+                "SELECT title_id, hour, series, views FROM page_hours WHERE project_id = :p "
+                "AND title_id IN :ids AND hour BETWEEN :a AND :b"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"p": project_id, "ids": id_chunk, "a": first_hour, "b": last_hour},
+        )
+        for tid, hour, series, views in rows:
+            source = winners.get(hour)
+            if source is not None and series in wanted[source]:
+                totals[tid][hour] += views
+    return {tid: {h: v for h, v in per.items() if v} for tid, per in totals.items()}
+
+
+def last_visible_hour(connection: Connection, project_id: int) -> int | None:
+    """The newest hour of a project that some source covers and no hold keeps back."""
+    days = connection.execute(
+        text(
+            "SELECT DISTINCT day FROM coverage WHERE project_id IN (0, :p) AND hours_mask <> 0 "
+            "ORDER BY day DESC LIMIT 3"
+        ),
+        {"p": project_id},
+    ).scalars()
+    for day in days.all():
+        hours = visible_hours(connection, project_id, day * 24, day * 24 + 23)
+        if hours:
+            return max(hours)
+    return None
+
+
+def top_rank(
+    connection: Connection,
+    project_id: int,
+    title_id: int,
+    access: str,
+    *,
+    blocked: frozenset[str],
+    day: int | None = None,
+    month: int | None = None,
+) -> int | None:
+    """Rank of a title in the top list of a day (or month) as served, or ``None``.
+
+    The stored rank counts blocked titles ahead of it; those are taken off, as
+    :func:`top_articles` re-ranks without them.
+    """
+    where = "project_id = :p AND granularity = :g AND period = :period AND access = :access"
+    values = {
+        "p": project_id,
+        "g": "d" if day is not None else "m",
+        "period": day if day is not None else month,
+        "access": TOP_ACCESS_COLUMN[access],
+    }
+    row = connection.execute(
+        text(f"SELECT rank, views FROM top_articles WHERE {where} AND title_id = :t"),
+        {**values, "t": title_id},
+    ).first()
+    if row is None:
+        return None
+    rank, views = row
+    if not blocked:
+        return rank
+    ahead = connection.execute(
+        text(
+            "SELECT t.title FROM top_articles a JOIN titles t ON t.id = a.title_id WHERE "
+            + " AND ".join(f"a.{part}" for part in where.split(" AND "))
+            + " AND a.views > :v"
+        ),
+        {**values, "v": views},
+    ).scalars()
+    return rank - sum(1 for title in ahead if fold_title(title) in blocked)
+
+
+@dataclass(frozen=True)
+class RangeTop:
+    """A top list over several days or months: the periods it covers and its entries."""
+
+    periods: list[int]
+    entries: list[TopEntry]
+    #: How it was found: ``lists`` (precomputed top lists bound the rest) or ``scan``.
+    method: str
+
+
+_TOTAL_COLUMN = ("user_all", "user_desktop", "user_mobile_web", "user_mobile_app")
+
+
+def range_top_days(
+    connection: Connection, project: str, access: str, first: int, last: int, limit: int
+) -> RangeTop | None:
+    """The most viewed articles summed over the published days of ``[first, last]`` (exact).
+
+    User views of each day's winning source, as the daily lists. The daily top lists give
+    the candidates and bound everyone else (an unlisted title had at most the smallest
+    listed count each day); only when that cannot prove the answer is every count summed.
+    ``None`` when no day of the range is published.
+    """
+    pid = project_id(connection, project)
+    if pid is None:
+        return None
+    publication = day_publication(connection, pid, first, last)
+    days = sorted(publication.winners)
+    if not days:
+        return None
+    blocked = blocked_titles(connection, project)
+    lists = _stored_lists(connection, pid, "d", days, access)
+
+    def lookup(ids: list[int]) -> dict[int, int]:
+        views = daily_views_by_id(connection, pid, ids, access, "user", publication, first, last)
+        return {tid: sum(per_day.values()) for tid, per_day in views.items()}
+
+    def scan() -> dict[int, int]:
+        return _scan_days(connection, pid, access, publication, days)
+
+    entries, method = _top_from_lists(connection, lists, days, lookup, scan, blocked, limit)
+    return RangeTop(days, entries, method)
+
+
+def range_top_months(
+    connection: Connection,
+    project: str,
+    access: str,
+    first_month: int,
+    last_month: int,
+    limit: int,
+) -> RangeTop | None:
+    """The most viewed articles summed over the complete months of a range, from monthly totals.
+
+    Only months whose every day is published and packed count (``page_months`` holds their
+    totals); ``None`` when the range has none.
+    """
+    pid = project_id(connection, project)
+    if pid is None:
+        return None
+    first_day, last_day = month_days(first_month)[0], month_days(last_month)[-1]
+    packed_per_month: dict[int, int] = defaultdict(int)
+    for day in connection.execute(
+        text("SELECT day FROM packed_days WHERE project_id = :p AND day BETWEEN :a AND :b"),
+        {"p": pid, "a": first_day, "b": last_day},
+    ).scalars():
+        packed_per_month[month_of_day(day)] += 1
+    months = sorted(m for m, n in packed_per_month.items() if n == len(month_days(m)))
+    if not months:
+        return None
+    blocked = blocked_titles(connection, project)
+    column = _TOTAL_COLUMN[TOP_ACCESS_COLUMN[access]]
+    lists = _stored_lists(connection, pid, "m", months, access)
+
+    def lookup(ids: list[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for chunk in _chunks(ids):
+            rows = connection.execute(
+                text(
+                    f"SELECT title_id, SUM({column}) FROM page_months WHERE project_id = :p "
+                    "AND month IN :months AND title_id IN :ids GROUP BY title_id"
+                ).bindparams(bindparam("months", expanding=True), bindparam("ids", expanding=True)),
+                {"p": pid, "months": months, "ids": chunk},
+            )
+            found.update((tid, int(total)) for tid, total in rows)
+        return found
+
+    def scan() -> dict[int, int]:
+        rows = connection.execute(
+            text(
+                f"SELECT title_id, SUM({column}) FROM page_months WHERE project_id = :p "
+                f"AND month IN :months AND {column} > 0 GROUP BY title_id"
+            ).bindparams(bindparam("months", expanding=True)),
+            {"p": pid, "months": months},
+        )
+        return {tid: int(total) for tid, total in rows}
+
+    entries, method = _top_from_lists(connection, lists, months, lookup, scan, blocked, limit)
+    return RangeTop(months, entries, method)
+
+
+def _stored_lists(
+    connection: Connection, pid: int, granularity: str, periods: list[int], access: str
+) -> dict[int, list[tuple[int, str, int]]]:
+    """``(title_id, title, views)`` of the stored top lists of ``periods``."""
+    lists: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    rows = connection.execute(
+        text(
+            "SELECT a.period, a.title_id, t.title, a.views FROM top_articles a "
+            "JOIN titles t ON t.id = a.title_id WHERE a.project_id = :p AND a.granularity = :g "
+            "AND a.period BETWEEN :a AND :b AND a.access = :access"
+        ),
+        {
+            "p": pid,
+            "g": granularity,
+            "a": periods[0],
+            "b": periods[-1],
+            "access": TOP_ACCESS_COLUMN[access],
+        },
+    )
+    wanted = set(periods)
+    for period, tid, title, views in rows:
+        if period in wanted:
+            lists[period].append((tid, title, views))
+    return lists
+
+
+def _top_from_lists(
+    connection: Connection,
+    lists: dict[int, list[tuple[int, str, int]]],
+    periods: list[int],
+    lookup,
+    scan,
+    blocked: frozenset[str],
+    limit: int,
+) -> tuple[list[TopEntry], str]:
+    """Exact top ``limit`` over ``periods``, proven from the stored lists when possible.
+
+    A title missing from a period's list had at most that list's smallest count then, so
+    ``bound`` (the sum of those minima) bounds every title in no list. Candidates (titles in
+    some list) get lower and upper bounds; the ones that could still reach the cut are
+    looked up exactly. The answer stands when the entry after the cut has at least ``bound``
+    views: nobody outside the candidates can then get ahead of it, and a tie with it is cut
+    anyway. Otherwise ``scan`` sums every title.
+    """
+    if all(lists.get(p) for p in periods):
+        floor = {p: min(views for _t, _n, views in lists[p]) for p in periods}
+        bound = sum(floor.values())
+        low: dict[int, int] = defaultdict(int)
+        listed_floor: dict[int, int] = defaultdict(int)
+        names: dict[int, str] = {}
+        for period in periods:
+            for tid, title, views in lists[period]:
+                low[tid] += views
+                listed_floor[tid] += floor[period]
+                names[tid] = title
+        kept = [tid for tid in low if fold_title(names[tid]) not in blocked]
+        upper = {tid: low[tid] + bound - listed_floor[tid] for tid in kept}
+        lows = sorted((low[tid] for tid in kept), reverse=True)
+        threshold = lows[limit] if len(lows) > limit else 0
+        contenders = [tid for tid in kept if upper[tid] >= threshold]
+        exact = {tid: low[tid] for tid in contenders}
+        exact.update(lookup([tid for tid in contenders if upper[tid] > low[tid]]))
+        ordered = sorted(exact.items(), key=lambda item: (-item[1], item[0]))
+        if len(ordered) > limit and ordered[limit][1] >= bound:
+            return _ranked_cut([(names[t], v) for t, v in ordered], limit), "lists"
+    totals = scan()
+    # The '-' title (Wikimedia's "unknown") is dropped by name, with the blocked ones.
+    ordered = sorted(((t, v) for t, v in totals.items() if v > 0), key=lambda i: (-i[1], i[0]))
+    rows: list[tuple[str, int]] = []
+    at = 0
+    while len(rows) <= limit and at < len(ordered):
+        batch = ordered[at : at + max(2 * limit, _CHUNK)]
+        at += len(batch)
+        names = _titles_of(connection, [tid for tid, _ in batch])
+        rows.extend(
+            (names[tid], views)
+            for tid, views in batch
+            if names[tid] != "-" and fold_title(names[tid]) not in blocked
+        )
+    return _ranked_cut(rows, limit), "scan"
+
+
+def _ranked_cut(rows: list[tuple[str, int]], limit: int) -> list[TopEntry]:
+    """Rank ``(title, views)`` rows (ordered) and cut them as Wikimedia cuts its lists."""
+    ranked = _reranked([TopEntry(title, views, 0) for title, views in rows[: limit + 1]])
+    if len(ranked) <= limit:
+        return ranked
+    cut = ranked[limit].rank
+    return [entry for entry in ranked if entry.rank < cut]
+
+
+def _titles_of(connection: Connection, ids: list[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        names.update(
+            connection.execute(
+                text("SELECT id, title FROM titles WHERE id IN :ids").bindparams(
+                    bindparam("ids", expanding=True)
+                ),
+                {"ids": chunk},
+            ).all()
+        )
+    return names
+
+
+def _scan_days(
+    connection: Connection, pid: int, access: str, publication: DayPublication, days: list[int]
+) -> dict[int, int]:
+    """User views of every title summed over ``days`` (staged rows in SQL, packed ones here)."""
+    wanted = _wanted(access, "user")
+    totals: dict[int, int] = defaultdict(int)
+    by_source: dict[int, list[int]] = defaultdict(list)
+    for day in days:
+        if day not in publication.packed:
+            by_source[publication.winners[day]].append(day)
+    for source, source_days in by_source.items():
+        for chunk in _chunks(source_days):
+            rows = connection.execute(
+                text(
+                    "SELECT title_id, SUM(views) FROM day_counts WHERE project_id = :p "
+                    "AND day IN :days AND series IN :series GROUP BY title_id"
+                ).bindparams(
+                    bindparam("days", expanding=True), bindparam("series", expanding=True)
+                ),
+                {"p": pid, "days": chunk, "series": sorted(wanted[source])},
+            )
+            for tid, views in rows:
+                totals[tid] += int(views)
+    months = sorted({month_of_day(day) for day in days if day in publication.packed})
+    if months:
+        codes = {code for codes in wanted.values() for code in codes}
+        rows = connection.execute(
+            text(
+                "SELECT title_id, month, packed FROM page_months WHERE project_id = :p "
+                "AND month IN :months"
+            ).bindparams(bindparam("months", expanding=True)),
+            {"p": pid, "months": months},
+        )
+        wanted_days = set(days)
+        for tid, month, blob in rows:
+            first_day = month_days(month)[0]
+            for series, per_day in series_codec.unpack(bytes(blob)).items():
+                if series not in codes:
+                    continue
+                for slot, views in per_day.items():
+                    day = first_day + slot
+                    if (
+                        day in wanted_days
+                        and day in publication.packed
+                        and series in wanted[publication.winners[day]]
+                    ):
+                        totals[tid] += views
+    return totals
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """What a project has published: newest day and hour, recent days' sources, held hours."""
+
+    last_day: int | None
+    last_hour: int | None
+    #: ``(day, winning source or None, {source: hours loaded})``, newest first.
+    days: list[tuple[int, int | None, dict[int, int]]]
+    #: ``(hour, reason, held_at)`` of the held hours of those days, oldest first.
+    held: list[tuple[int, str, object]]
+
+
+def freshness(connection: Connection, project: str, days: int) -> Freshness | None:
+    """Freshness of a project over its ``days`` newest covered days, or ``None`` if unknown."""
+    state = project_and_through(connection, project)
+    if state is None:
+        return None
+    pid, last_day = state
+    newest = connection.execute(
+        text("SELECT MAX(day) FROM coverage WHERE project_id IN (0, :p) AND hours_mask <> 0"),
+        {"p": pid},
+    ).scalar()
+    if newest is None:
+        return Freshness(last_day, None, [], [])
+    first = newest - days + 1
+    loaded: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    masks: dict[tuple[int, int], int] = defaultdict(int)
+    for day, source, mask in connection.execute(
+        text(
+            "SELECT day, source, hours_mask FROM coverage WHERE project_id IN (0, :p) "
+            "AND day BETWEEN :a AND :b"
+        ),
+        {"p": pid, "a": first, "b": newest},
+    ):
+        masks[(day, source)] |= mask
+    for (day, source), mask in masks.items():
+        if mask:
+            loaded[day][source] = bin(mask).count("1")
+    winners = published_days(connection, pid, first, newest)
+    held = connection.execute(
+        text(
+            "SELECT hour, reason, held_at FROM held_hours WHERE project_id IN (0, :p) "
+            "AND hour BETWEEN :a AND :b ORDER BY hour"
+        ),
+        {"p": pid, "a": first * 24, "b": newest * 24 + 23},
+    ).all()
+    hours = visible_hours(connection, pid, first * 24, newest * 24 + 23)
+    return Freshness(
+        last_day,
+        max(hours) if hours else None,
+        [
+            (day, winners.get(day), dict(sorted(loaded[day].items())))
+            for day in range(newest, first - 1, -1)
+        ],
+        [(hour, reason, held_at) for hour, reason, held_at in held],
+    )
+
+
+def hourly_window_filled(
+    connection: Connection, project_id: int, first_hour: int, last_hour: int
+) -> bool:
+    """Whether the hourly window holds any per-page row of a project in ``[first, last]``."""
+    return (
+        connection.execute(
+            text(
+                "SELECT 1 FROM page_hours WHERE project_id = :p AND hour BETWEEN :a AND :b LIMIT 1"
+            ),
+            {"p": project_id, "a": first_hour, "b": last_hour},
+        ).first()
+        is not None
+    )

@@ -1,7 +1,84 @@
-"""Old tools' shapes: the stats.grok.se JSON at ``/json/{lang}/{YYYYMM}/{title}``."""
+"""Old tools' shapes: the stats.grok.se JSON at ``/json/{lang}/{YYYYMM}/{title}``.
+
+stats.grok.se answered, for ``{lang}.wikipedia``, one month of daily views of a title::
+
+    {"daily_views": {"2015-10-01": 1378, …}, "project": "en", "month": "201510",
+     "rank": 2034, "title": "Argo_(2012_film)"}
+
+Here every day of the month is present (zero when the title had no views or the day is not
+published yet), views are all access methods and all agents (stats.grok.se counted every
+request), ``rank`` is the title's rank in the month's top list or -1, and ``title`` echoes
+the request. stats.grok.se also listed impossible dates (``2013-02-30``) with 0; those are
+left out.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from urllib.parse import unquote, unquote_to_bytes
+
 from flask import Blueprint
 
+from backend import queries
+from backend.api import params
+from backend.api.problems import invalid_request, not_found
+from backend.api.responses import json_response
+from backend.api.store import connection
+from backend.api.wikiviews import raw_segments
+from backend.timeutil import day_date, day_number, month_days, month_of_day
+
 blueprint = Blueprint("compat", __name__)
+
+_MONTH = re.compile(r"^[0-9]{6}$")
+
+
+def _month(raw: str) -> int:
+    """Month number of ``YYYYMM``, or the 400."""
+    if not _MONTH.match(raw) or not 1 <= int(raw[4:]) <= 12:
+        raise invalid_request("The month must be given as YYYYMM, like 201510.")
+    year = int(raw[:4])
+    if not params.FIRST_YEAR <= year <= params.LAST_YEAR:
+        raise invalid_request(f"year out of range: {params.FIRST_YEAR} to {params.LAST_YEAR} only")
+    return month_of_day(day_number(date(year, int(raw[4:]), 1)))
+
+
+@blueprint.get("/json/<lang>/<month>/<path:title>")
+def grok_month(lang: str, month: str, title: str):
+    """One month of daily views of a Wikipedia article, as stats.grok.se gave them."""
+    segments = raw_segments("/json/", 3)
+    lang_code = unquote(segments[0])
+    name = params.project(f"{lang_code}.wikipedia")
+    month_number = _month(unquote(segments[1]))
+    raw_title = "/".join(segments[2:])
+    article = params.article(raw_title)
+    db = connection(limited=True)
+    state = queries.project_and_through(db, name)
+    if state is None or state[1] is None:
+        raise not_found()
+    pid = state[0]
+    days = month_days(month_number)
+    daily = dict(
+        queries.article_daily(db, name, article, "all-access", "all-agents", days[0], days[-1])
+    )
+    rank = None
+    if daily:
+        ids = queries.resolve_titles(db, pid, name, [article], redirects=False)[article]
+        if ids.own_id is not None:
+            rank = queries.top_rank(
+                db,
+                pid,
+                ids.own_id,
+                "all-access",
+                blocked=queries.blocked_titles(db, name),
+                month=month_number,
+            )
+    return json_response(
+        {
+            "daily_views": {f"{day_date(day):%Y-%m-%d}": daily.get(day, 0) for day in days},
+            "project": lang_code.lower(),
+            "month": unquote(segments[1]),
+            "rank": -1 if rank is None else rank,
+            "title": unquote_to_bytes(raw_title).decode("utf-8"),
+        }
+    )

@@ -1,7 +1,428 @@
-"""wikiviews' own routes under ``/api/wikiviews/v1/`` (summary, hourly, redirects, ranges …)."""
+"""wikiviews' own routes under ``/api/wikiviews/v1/``: what Wikimedia's API does not offer.
+
+* ``summary/{project}/{title}``: the gadget's one request (daily series, 30-day totals, rank);
+* ``per-article-hourly/{project}/{access}/{agent}/{title}/{start}/{end}``: the hourly window;
+* ``per-article/{project}/{access}/{agent}/{granularity}/{start}/{end}?titles=A|B``: several
+  articles in one request;
+* ``top/{project}/{access}/{start}/{end}``: top lists over a range of days;
+* ``freshness/{project}``: what is published, from which source, and what is held.
+
+The per-article routes take ``redirects=1`` (views of the redirects to a title summed in),
+``zero_fill=1`` (a zero for every published day or visible hour without views) and
+``format=csv``. Every limit (span, articles, query time) answers a 400 naming the setting.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from urllib.parse import quote, unquote, urlsplit
 
-blueprint = Blueprint("wikiviews", __name__, url_prefix="/api/wikiviews/v1")
+from flask import Blueprint, Response, current_app, request
+
+from backend import queries
+from backend.api import params
+from backend.api.problems import ApiProblem, invalid_request, not_found
+from backend.api.responses import cached_response, json_response
+from backend.api.store import connection
+from backend.codes import Source
+from backend.settings import Settings
+from backend.timeutil import day_stamp, month_days, month_of_day
+
+PREFIX = "/api/wikiviews/v1"
+blueprint = Blueprint("wikiviews", __name__, url_prefix=PREFIX)
+
+#: Days the summary reads whatever ``days`` is: its totals compare two 30-day periods.
+SUMMARY_READ_DAYS = 60
+SUMMARY_DEFAULT_DAYS = 60
+#: Longest range answered exactly from daily counts; longer ranges use whole months.
+EXACT_TOP_DAYS = 31
+TOP_DEFAULT_LIMIT = 100
+TOP_MAX_LIMIT = 1000
+FRESHNESS_DEFAULT_DAYS = 7
+FRESHNESS_MAX_DAYS = 31
+#: Freshness changes every hour: it is cached for at most this long.
+FRESHNESS_MAX_AGE = 300
+SOURCE_NAMES = {
+    Source.PAGECOUNTS: "pagecounts",
+    Source.PAGEVIEWS: "pageviews",
+    Source.COMPLETE: "pageview_complete",
+}
+CSV_TYPE = "text/csv; charset=utf-8"
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def _settings() -> Settings:
+    return current_app.config["WIKIVIEWS_SETTINGS"]
+
+
+def raw_segments(marker: str, at_least: int) -> list[str]:
+    """Still-encoded path segments after ``marker`` (Flask decodes ``%2F`` before routing)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    path = urlsplit(raw).path if raw else request.path
+    at = path.find(marker)
+    segments = path[at + len(marker) :].split("/") if at >= 0 else []
+    if len(segments) < at_least:
+        raise ApiProblem(404, "not_found", "Invalid route", title="Not found.")
+    return segments
+
+
+def flag(name: str) -> bool:
+    """A boolean query parameter (``1``/``0``, ``true``/``false``, ``yes``/``no``)."""
+    value = request.args.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise invalid_request(f"The parameter `{name}` must be 1 or 0 (true or false).")
+
+
+def number(name: str, default: int, minimum: int, maximum: int, limit: str | None = None) -> int:
+    """An integer query parameter; above ``maximum`` the 400 names ``limit`` when it is one."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise invalid_request(f"The parameter `{name}` must be a whole number.")
+    value = int(raw)
+    if value < minimum:
+        raise invalid_request(f"The parameter `{name}` must be at least {minimum}.")
+    if value > maximum and limit:
+        raise limit_exceeded(limit, f"`{name}` is {value}", maximum)
+    if value > maximum:
+        raise invalid_request(f"The parameter `{name}` must be at most {maximum}.")
+    return value
+
+
+def limit_exceeded(setting: str, what: str, maximum: int) -> ApiProblem:
+    """The 400 of a request beyond one of the extensions' limits, naming the setting."""
+    return invalid_request(
+        f"Limit exceeded: {what}, but the {setting} limit is {maximum} "
+        f"(setting WIKIVIEWS_{setting.upper()})."
+    )
+
+
+def _check_days(days: int) -> None:
+    maximum = _settings().max_days
+    if days > maximum:
+        raise limit_exceeded("max_days", f"the range spans {days} days", maximum)
+
+
+def _output_format() -> str:
+    value = request.args.get("format", "json")
+    if value not in ("json", "csv"):
+        raise params.bad_parameter("format", ("json", "csv"))
+    return value
+
+
+def csv_response(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
+    """A cacheable CSV answer (RFC 4180 quoting, CRLF line ends, UTF-8)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return cached_response(out.getvalue().encode(), CSV_TYPE)
+
+
+def _items_response(items: list[dict], columns: Sequence[str], extra: dict | None = None):
+    if _output_format() == "csv":
+        return csv_response(columns, ([item[c] for c in columns] for item in items))
+    return json_response({"items": items, **(extra or {})})
+
+
+def _published_project(name: str) -> tuple[int, int]:
+    """(project id, last published day), or the 404 when the project has nothing published."""
+    state = queries.project_and_through(connection(limited=True), name)
+    if state is None or state[1] is None:
+        raise not_found()
+    return state[0], state[1]
+
+
+@blueprint.get("/summary/<project>/<path:title>")
+def summary(project: str, title: str):
+    """Everything the gadget shows, in one request (the JSON shape DESIGN.md fixes)."""
+    segments = raw_segments("/summary/", 2)
+    agent = params.choice("agent", request.args.get("agent", "user"), params.AGENTS)
+    access = params.choice("access", request.args.get("access", "all-access"), params.ACCESS)
+    name = params.project(unquote(segments[0]))
+    article = params.article("/".join(segments[1:]))
+    days = number("days", SUMMARY_DEFAULT_DAYS, 1, _settings().max_days, "max_days")
+    with_redirects = flag("redirects")
+    pid, through = _published_project(name)
+    db = connection(limited=True)
+    blocked = queries.blocked_titles(db, name)
+    ids = queries.resolve_titles(
+        db, pid, name, [article], redirects=with_redirects, blocked=blocked
+    )[article]
+    first = through - max(days, SUMMARY_READ_DAYS) + 1
+    daily: dict[int, int] = {}
+    if ids.ids:
+        publication = queries.day_publication(db, pid, first, through)
+        views = queries.daily_views_by_id(
+            db, pid, ids.ids, access, agent, publication, first, through
+        )
+        daily = queries.sum_views(views, ids.ids)
+    total_30 = sum(daily.get(day, 0) for day in range(through - 29, through + 1))
+    previous_30 = sum(daily.get(day, 0) for day in range(through - 59, through - 29))
+    rank = None
+    if ids.own_id is not None:
+        rank = queries.top_rank(db, pid, ids.own_id, access, blocked=blocked, day=through)
+    return json_response(
+        {
+            "project": name,
+            "title": article,
+            "through": day_stamp(through),
+            "series": [
+                {"date": day_stamp(day), "views": daily.get(day, 0)}
+                for day in range(through - days + 1, through + 1)
+            ],
+            "total_30": total_30,
+            "average_30": round(total_30 / 30, 1),
+            "previous_total_30": previous_30,
+            "change_pct": (
+                round((total_30 - previous_30) * 100 / previous_30, 1) if previous_30 else None
+            ),
+            "rank": rank,
+            "rank_date": day_stamp(through),
+            "redirects": list(ids.redirects),
+        }
+    )
+
+
+def _titles_param() -> list[str]:
+    """Titles of ``titles=A|B|C`` and of repeated ``title=`` (which may contain ``|``)."""
+    raw: list[str] = []
+    for value in request.args.getlist("titles"):
+        raw.extend(value.split("|"))
+    raw.extend(request.args.getlist("title"))
+    # Query values arrive decoded once already; params.article decodes again, so re-encode.
+    titles = list(dict.fromkeys(params.article(quote(t, safe="")) for t in raw if t))
+    if not titles:
+        raise invalid_request("Name at least one article: titles=A|B|C or title=A&title=B.")
+    maximum = _settings().max_articles
+    if len(titles) > maximum:
+        raise limit_exceeded("max_articles", f"the request names {len(titles)} articles", maximum)
+    return titles
+
+
+ARTICLE_COLUMNS = ("project", "article", "granularity", "timestamp", "access", "agent", "views")
+
+
+def _article_items(
+    name: str,
+    access: str,
+    agent: str,
+    granularity: str,
+    resolved: dict[str, queries.ArticleIds],
+    views: dict[int, dict[int, int]],
+    periods: list[int],
+    stamp,
+    *,
+    per_period=None,
+    zero_fill: bool,
+) -> list[dict]:
+    items = []
+    for title, ids in resolved.items():
+        series = queries.sum_views(views, ids.ids)
+        if per_period is not None:
+            series = per_period(series)
+        shown = periods if zero_fill else sorted(at for at, v in series.items() if v)
+        items.extend(
+            {
+                "project": name,
+                "article": title,
+                "granularity": granularity,
+                "timestamp": stamp(at),
+                "access": access,
+                "agent": agent,
+                "views": series.get(at, 0),
+            }
+            for at in shown
+        )
+    return items
+
+
+@blueprint.get("/per-article/<project>/<access>/<agent>/<granularity>/<start>/<end>")
+def per_article(project: str, access: str, agent: str, granularity: str, start: str, end: str):
+    """Daily or monthly views of several articles (``titles=A|B|C``) in one request."""
+    params.choice("access", access, params.ACCESS)
+    params.choice("agent", agent, params.AGENTS)
+    params.choice("granularity", granularity, params.ARTICLE_GRANULARITIES)
+    name = params.project(project)
+    span = params.date_range(start, end, with_hour=False)
+    first, last = span.first_day, span.last_day
+    if granularity == "monthly":
+        first_month, last_month = params.full_months(span)
+        first, last = month_days(first_month)[0], month_days(last_month)[-1]
+    _check_days(last - first + 1)
+    titles = _titles_param()
+    with_redirects, zero_fill = flag("redirects"), flag("zero_fill")
+    _output_format()
+    pid, _through = _published_project(name)
+    db = connection(limited=True)
+    resolved = queries.resolve_titles(db, pid, name, titles, redirects=with_redirects)
+    publication = queries.day_publication(db, pid, first, last)
+    every_id = [tid for ids in resolved.values() for tid in ids.ids]
+    views = queries.daily_views_by_id(db, pid, every_id, access, agent, publication, first, last)
+    if granularity == "monthly":
+
+        def per_month(series: dict[int, int]) -> dict[int, int]:
+            months: dict[int, int] = {}
+            for day, count in series.items():
+                months[month_of_day(day)] = months.get(month_of_day(day), 0) + count
+            return months
+
+        periods = sorted({month_of_day(day) for day in publication.winners})
+        items = _article_items(
+            name, access, agent, granularity, resolved, views, periods, params.stamp_month,
+            per_period=per_month, zero_fill=zero_fill,
+        )  # fmt: skip
+    else:
+        items = _article_items(
+            name, access, agent, granularity, resolved, views, sorted(publication.winners),
+            params.stamp_day, zero_fill=zero_fill,
+        )  # fmt: skip
+    if not items:
+        raise not_found()
+    extra = {"redirects": {t: list(ids.redirects) for t, ids in resolved.items()}}
+    return _items_response(items, ARTICLE_COLUMNS, extra if with_redirects else None)
+
+
+@blueprint.get("/per-article-hourly/<project>/<access>/<agent>/<path:rest>")
+def per_article_hourly(project: str, access: str, agent: str, rest: str):
+    """Hourly views of one article inside the hourly window (``YYYYMMDDHH`` timestamps)."""
+    segments = raw_segments("/per-article-hourly/", 6)
+    params.choice("access", access, params.ACCESS)
+    params.choice("agent", agent, params.AGENTS)
+    name = params.project(project)
+    article = params.article("/".join(segments[3:-2]))
+    span = params.date_range(unquote(segments[-2]), unquote(segments[-1]), with_hour=True)
+    settings = _settings()
+    hours = span.last_hour - span.first_hour + 1
+    if hours > settings.max_days * 24:
+        raise limit_exceeded("max_days", f"the range spans {hours} hours", settings.max_days * 24)
+    with_redirects, zero_fill = flag("redirects"), flag("zero_fill")
+    _output_format()
+    if settings.hourly_window_days <= 0:
+        raise not_found("The hourly window is off (WIKIVIEWS_HOURLY_WINDOW_DAYS=0).")
+    db = connection(limited=True)
+    state = queries.project_and_through(db, name)
+    newest = None if state is None else queries.last_visible_hour(db, state[0])
+    if state is None or newest is None:
+        raise not_found()
+    pid = state[0]
+    window_first = newest - settings.hourly_window_days * 24 + 1
+    first, last = max(span.first_hour, window_first), min(span.last_hour, newest)
+    if first > last or not queries.hourly_window_filled(db, pid, first, last):
+        raise not_found(
+            "No hourly per-page data in that range: the hourly window keeps "
+            f"{params.stamp_hour(window_first)} to {params.stamp_hour(newest)}, and only loads "
+            "with --project or --hourly fill it."
+        )
+    winners = queries.visible_hours(db, pid, first, last)
+    resolved = queries.resolve_titles(db, pid, name, [article], redirects=with_redirects)
+    every_id = [tid for ids in resolved.values() for tid in ids.ids]
+    views = queries.hourly_views_by_id(db, pid, every_id, access, agent, winners, first, last)
+    items = _article_items(
+        name, access, agent, "hourly", resolved, views, sorted(winners), params.stamp_hour,
+        zero_fill=zero_fill,
+    )  # fmt: skip
+    if not items:
+        raise not_found()
+    extra = {"redirects": {t: list(ids.redirects) for t, ids in resolved.items()}}
+    return _items_response(items, ARTICLE_COLUMNS, extra if with_redirects else None)
+
+
+TOP_COLUMNS = ("project", "access", "start", "end", "rank", "article", "views")
+
+
+@blueprint.get("/top/<project>/<access>/<start>/<end>")
+def top_range(project: str, access: str, start: str, end: str):
+    """The most viewed articles over a range: exact up to 31 days, whole months beyond."""
+    params.choice("access", access, params.ACCESS)
+    name = params.project(project)
+    span = params.date_range(start, end, with_hour=False)
+    days = span.last_day - span.first_day + 1
+    _check_days(days)
+    limit = number("limit", TOP_DEFAULT_LIMIT, 1, TOP_MAX_LIMIT)
+    _output_format()
+    db = connection(limited=True)
+    if days <= EXACT_TOP_DAYS:
+        found = queries.range_top_days(db, name, access, span.first_day, span.last_day, limit)
+        granularity = "daily"
+        covered = found.periods if found else []
+        first, last = (covered[0], covered[-1]) if covered else (0, 0)
+    else:
+        first_month, last_month = params.full_months(span)
+        found = queries.range_top_months(db, name, access, first_month, last_month, limit)
+        granularity = "monthly"
+        covered = [day for month in found.periods for day in month_days(month)] if found else []
+        first, last = (covered[0], covered[-1]) if covered else (0, 0)
+    if found is None or not found.entries:
+        raise not_found()
+    head = {
+        "project": name,
+        "access": access,
+        "start": day_stamp(first),
+        "end": day_stamp(last),
+    }
+    if _output_format() == "csv":
+        return csv_response(
+            TOP_COLUMNS,
+            ([*head.values(), e.rank, e.title, e.views] for e in found.entries),
+        )
+    return json_response(
+        {
+            "items": [
+                {
+                    **head,
+                    "granularity": granularity,
+                    "days": len(covered),
+                    "articles": [
+                        {"article": e.title, "views": e.views, "rank": e.rank}
+                        for e in found.entries
+                    ],
+                }
+            ]
+        }
+    )
+
+
+@blueprint.get("/freshness/<project>")
+def freshness(project: str):
+    """The newest published day and hour, each recent day's sources, and held hours."""
+    name = params.project(project)
+    days = number("days", FRESHNESS_DEFAULT_DAYS, 1, FRESHNESS_MAX_DAYS)
+    found = queries.freshness(connection(limited=True), name, days)
+    if found is None:
+        raise not_found()
+    response = json_response(
+        {
+            "project": name,
+            "last_day": day_stamp(found.last_day) if found.last_day is not None else None,
+            "last_hour": (
+                params.stamp_hour(found.last_hour) if found.last_hour is not None else None
+            ),
+            "days": [
+                {
+                    "date": day_stamp(day),
+                    "published": winner is not None,
+                    "source": SOURCE_NAMES[Source(winner)] if winner is not None else None,
+                    "hours": {SOURCE_NAMES[Source(s)]: n for s, n in hours.items()},
+                }
+                for day, winner, hours in found.days
+            ],
+            "held_hours": [
+                {
+                    "hour": params.stamp_hour(hour),
+                    "reason": reason,
+                    "held_at": held_at.isoformat() if hasattr(held_at, "isoformat") else held_at,
+                }
+                for hour, reason, held_at in found.held
+            ],
+        }
+    )
+    max_age = min(_settings().cache_seconds, FRESHNESS_MAX_AGE)
+    response.headers["Cache-Control"] = f"s-maxage={max_age}, max-age={max_age}"
+    return response
