@@ -174,6 +174,7 @@ def ensure_store(
     directory: Path, spec: StoreSpec, log: Callable[[str], None] = print, keep_files: bool = False
 ) -> dict:
     """The build record of the store in ``directory``, building it first when missing."""
+    directory = directory.resolve()
     info = build_info(directory)
     if info is not None:
         log(f"store cached: {directory} (built in {info['build_seconds']:.0f} s)")
