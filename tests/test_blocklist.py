@@ -104,9 +104,9 @@ def test_blocked_titles_leave_results_at_once_and_the_rest_is_re_ranked(store):
     block(store, "en.wikipedia", "STRASSE")  # casefold: matches Straße
     assert top(store) == [("A", 50, 1), ("C", 30, 2), ("D", 10, 3)]
     assert daily(store, "B") == [] and daily(store, "Straße") == []
-    assert queries.article_monthly(
-        store, "en.wikipedia", "B", "all-access", "all-agents", D, D
-    ) == []  # fmt: skip
+    assert (
+        queries.article_monthly(store, "en.wikipedia", "B", "all-access", "all-agents", D, D) == []
+    )
     assert daily(store, "C") == [(D, 30)]
     block(store, "en.wikipedia", "A")
     # the tie below the blocked leader shares the first rank, as rank() gives it

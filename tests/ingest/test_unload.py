@@ -124,9 +124,7 @@ def test_a_complete_file_is_taken_out_by_its_series(migrated_settings, tmp_path)
                 ],
             )
         )
-        files.append(
-            write_complete(src, day, "spider", ["en.wikipedia Main_Page 1 desktop 3 A3"])
-        )
+        files.append(write_complete(src, day, "spider", ["en.wikipedia Main_Page 1 desktop 3 A3"]))
     ingest(migrated_settings, files)
     second = day_number(DAY) + 1
     before = dict(
@@ -159,18 +157,29 @@ def test_an_hour_in_the_hourly_window_is_taken_out_from_it(migrated_settings, tm
     files = write_hours(tmp_path / "in")
     ingest(migrated_settings, files, projects=("en.wikipedia",))  # --project: window on
     assert read(
-        migrated_settings, queries.article_daily, "en.wikipedia", "Hour_03", "all-access",
-        "user", D, D,
-    ) == [(D, 6)]  # fmt: skip
+        migrated_settings,
+        queries.article_daily,
+        "en.wikipedia",
+        "Hour_03",
+        "all-access",
+        "user",
+        D,
+        D,
+    ) == [(D, 6)]
     assert run_unload(migrated_settings, files[3].name) == {files[3].name: "window"}
     rest = files[:3] + files[4:]
     after = snapshot(migrated_settings)
     assert after == reference(migrated_settings, tmp_path, rest, projects=("en.wikipedia",))
     assert not any(title == "en.wikipedia|Hour_03" for title, *_ in after["page_hours"])
     hours = read(
-        migrated_settings, queries.project_hourly, "en.wikipedia", "all-access", "user",
-        D * 24, D * 24 + 23,
-    )  # fmt: skip
+        migrated_settings,
+        queries.project_hourly,
+        "en.wikipedia",
+        "all-access",
+        "user",
+        D * 24,
+        D * 24 + 23,
+    )
     assert [h - D * 24 for h, _ in hours] == [h for h in range(24) if h != 3]
 
 
