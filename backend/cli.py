@@ -329,3 +329,57 @@ def serve(bind: str | None, workers: int | None) -> None:
 
 
 main.add_command(fetch)
+
+
+@main.group("redirects")
+def redirects_group() -> None:
+    """Manage the redirects whose views can be summed into their targets."""
+
+
+@redirects_group.command("load")
+@click.argument("project")
+@click.argument("source")
+@click.option(
+    "--page-dump",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The wiki's `page` table dump, naming the redirects' page ids (dump SOURCE only; "
+    "default: the page ids the store keeps).",
+)
+@click.option(
+    "--namespace",
+    "namespaces",
+    type=int,
+    multiple=True,
+    default=(0,),
+    show_default=True,
+    help="Namespace of the target pages (API SOURCE only); repeatable.",
+)
+def redirects_load(
+    project: str, source: str, page_dump: Path | None, namespaces: tuple[int, ...]
+) -> None:
+    """Replace PROJECT's redirects with those of SOURCE, in one transaction.
+
+    SOURCE is a MediaWiki API URL (https://en.wikipedia.org/w/api.php) or a `redirect` table
+    SQL dump (enwiki-YYYYMMDD-redirect.sql.gz; main namespace only).
+    """
+    from backend.redirects import RedirectSourceError, is_url, load_redirects
+
+    if page_dump is not None and is_url(source):
+        raise click.BadParameter("only a dump SOURCE takes a page dump", param_hint="--page-dump")
+    try:
+        result = load_redirects(
+            load_settings(),
+            project,
+            source,
+            page_dump=page_dump,
+            namespaces=namespaces,
+            progress=click.echo,
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="PROJECT") from exc
+    except RedirectSourceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{result.project}: {result.loaded} redirects stored (replacing {result.replaced}), "
+        f"{result.skipped} skipped"
+    )

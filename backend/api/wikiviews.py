@@ -389,6 +389,13 @@ def top_range(project: str, access: str, start: str, end: str):
     )
 
 
+def _iso(moment: object) -> str:
+    """ISO 8601 of a stored timestamp (SQLite hands back text, the servers datetimes)."""
+    if hasattr(moment, "isoformat"):
+        return moment.isoformat()
+    return str(moment).replace(" ", "T")
+
+
 @blueprint.get("/freshness/<project>")
 def freshness(project: str):
     """The newest published day and hour, each recent day's sources, and held hours."""
@@ -417,7 +424,7 @@ def freshness(project: str):
                 {
                     "hour": params.stamp_hour(hour),
                     "reason": reason,
-                    "held_at": held_at.isoformat() if hasattr(held_at, "isoformat") else held_at,
+                    "held_at": _iso(held_at),
                 }
                 for hour, reason, held_at in found.held
             ],
