@@ -5,7 +5,8 @@ Targets are file names as ``ingested_files`` records them (or paths to such file
 ``pageview_complete`` files too). Everything happens in one write transaction: each file's
 contribution is taken out (:mod:`backend.ingest.replace`), its record deleted, coverage of its
 days rebuilt from the files that remain, and publication, top lists and project months of
-those days recomputed as the loader computes them. Settled days are packed afterwards, as
+those days recomputed as the loader computes them; packed days that are no longer settled
+(the newest published day moved back) are unpacked. Settled days are packed afterwards, as
 after a load. If any file cannot be taken out, nothing is changed.
 """
 
@@ -22,6 +23,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 from backend.db import WRITE
 from backend.ingest import publication
 from backend.ingest.dialect import dialect_for
+from backend.ingest.packing import unpack_days
 from backend.ingest.replace import (
     CannotRemove,
     LoadedFile,
@@ -32,7 +34,7 @@ from backend.ingest.replace import (
 )
 from backend.ingest.run import finish
 from backend.settings import Settings
-from backend.timeutil import hour_number
+from backend.timeutil import hour_number, month_days, month_of_day
 
 _HOUR = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T -]?(\d{2}))(?::?00(?::?00)?)?Z?$")
 
@@ -144,7 +146,39 @@ def _unload_in(
     publication.refresh(
         connection, None, days, changed_projects=changed, top_size=settings.top_size
     )
+    unpack_unsettled(connection, settings.staging_days)
     return removals
+
+
+def unpack_unsettled(connection: Connection, staging_days: int) -> None:
+    """Unpack packed days that packing would not pack now (see ``packing.settled_days``).
+
+    Loads only ever move a project's newest published day forward; an unload can move it
+    back, and a clean load of what remains would leave the days near the new edge unpacked
+    (and their month without a monthly top list).
+    """
+    rows = connection.execute(
+        text(
+            "SELECT k.project_id, k.day, n.newest FROM packed_days k "
+            "JOIN (SELECT project_id, MAX(day) AS newest FROM published_days "
+            "      GROUP BY project_id) n ON n.project_id = k.project_id "
+            "WHERE k.day > n.newest - :staging"
+        ),
+        {"staging": staging_days},
+    ).all()
+    unsettled: dict[int, list[int]] = defaultdict(list)
+    complete: dict[tuple[int, int], bool] = {}
+    for project, day, newest in rows:
+        month = month_of_day(day)
+        if month < month_of_day(newest):
+            if (project, month) not in complete:
+                published = publication.count_days(connection, "published_days", project, month)
+                complete[(project, month)] = published == len(month_days(month))
+            if complete[(project, month)]:
+                continue
+        unsettled[project].append(day)
+    for project, days in sorted(unsettled.items()):
+        unpack_days(connection, [project], sorted(days))
 
 
 def rebuild_coverage(connection: Connection, source: int, days: Sequence[int]) -> None:

@@ -285,6 +285,42 @@ def test_a_file_in_a_top_list_and_a_packed_month_recomputes_both(migrated_settin
     assert packed == 1  # unpacked to take the file out, packed again afterwards
 
 
+def test_unloading_the_newest_day_unpacks_the_days_a_clean_load_leaves_unpacked(
+    migrated_settings, tmp_path
+):
+    settings = dataclasses.replace(migrated_settings, staging_days=2)
+    src = tmp_path / "in"
+    src.mkdir()
+    every_day = "".join(f"{chr(ord('A') + day)}1" for day in range(29))
+    february = write_dump(
+        src,
+        "pageviews-202402-user.bz2",
+        [
+            f"en.wikipedia Main_Page 1 desktop 29 {every_day}",
+            "en.wikipedia Other null desktop 2 A2",
+        ],
+    )
+    march = write_complete(src, date(2024, 3, 1), "user", ["en.wikipedia Main_Page 1 desktop 5 A5"])
+    ingest(settings, [february, march])
+
+    def packed_and_month_top():
+        engine = db.make_engine(settings)
+        with engine.connect() as connection:
+            packed = connection.execute(text("SELECT COUNT(*) FROM packed_days")).scalar()
+            top = queries.top_articles(
+                connection, "en.wikipedia", "all-access", month=month_number(2024, 2)
+            )
+        engine.dispose()
+        return packed, [(e.title, e.views) for e in top]
+
+    # March makes February settled: all of it packed, with a monthly top list
+    assert packed_and_month_top() == (29, [("Main_Page", 29), ("Other", 2)])
+    assert run_unload(settings, march.name) == {march.name: "series"}
+    assert snapshot(settings) == reference(settings, tmp_path, [february])
+    # 28 and 29 February are within the staging days of the new newest day again
+    assert packed_and_month_top() == (27, [])
+
+
 def test_overlapping_daily_and_monthly_files_are_read_again(migrated_settings, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
