@@ -118,7 +118,9 @@ def unload(
     for removal in removals:
         if progress:
             progress(f"unloaded {removal.name} ({_METHODS[removal.method]})")
-    finish(engine, settings, progress)
+    packed = finish(engine, settings)
+    if progress and packed:
+        progress(f"{packed} settled days packed")
     return removals
 
 
