@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, bindparam, text
 
 from backend.db import WRITE
-from backend.ingest import publication
+from backend.ingest import crashpoints, publication
 from backend.ingest.dialect import dialect_for
 from backend.ingest.packing import unpack_days
 from backend.ingest.replace import (
@@ -111,6 +111,7 @@ def unload(
             with connection.begin():
                 dialect.lock()
                 removals = _unload_in(connection, settings, resolve(connection, targets))
+                crashpoints.reached("before-commit")
         except CannotRemove as exc:
             raise UnloadError(f"{exc}; the store is unchanged") from exc
         finally:

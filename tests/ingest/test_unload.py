@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import signal
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -350,6 +351,23 @@ def test_replace_recomputes_the_top_list_of_a_project_the_new_file_lacks(
     ingest(migrated_settings, [path], replace=True)
     assert read(migrated_settings, queries.top_articles, "de.wikipedia", "all-access", day=D) == []
     assert snapshot(migrated_settings) == reference(migrated_settings, tmp_path / "r", [path])
+
+
+def test_a_killed_unload_leaves_the_store_as_it_was(migrated_settings, tmp_path):
+    files = write_hours(tmp_path / "in")
+    files.append(write_complete(tmp_path / "in", DAY, "user", ["en.wikipedia A null desktop 4 A4"]))
+    ingest(migrated_settings, files, hourly=False)
+    before = snapshot(migrated_settings)
+    killed = run_cli(
+        migrated_settings, "unload", "2024030103", WIKIVIEWS_TEST_KILL_AT="before-commit"
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert snapshot(migrated_settings) == before
+    assert recorded(migrated_settings) == {f.name for f in files}
+    done = run_cli(migrated_settings, "unload", "2024030103")
+    assert done.returncode == 0, done.stderr
+    rest = [f for f in files if f.name not in ("pageviews-20240301-030000.gz", files[-1].name)]
+    assert snapshot(migrated_settings) == reference(migrated_settings, tmp_path, rest, hourly=False)
 
 
 def test_the_unload_command(sqlite_settings, tmp_path):
