@@ -10,6 +10,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from backend import db
 from backend.api import compat, docs, health, legacy, metrics, pageviews, store, wikiviews
@@ -42,12 +43,22 @@ UA_DETAIL = (
 )
 
 
+class _SlashPath(PathConverter):
+    """``<path:…>`` that may also begin with a slash (a title like ``/dev/null``)."""
+
+    regex = ".*?"
+    part_isolating = False
+
+
 def build_app(settings: Settings) -> Flask:
     """A configured app on ``settings``' store (the engine connects lazily)."""
     app = Flask("wikiviews", static_folder=None)
     app.config["WIKIVIEWS_SETTINGS"] = settings
     app.json.ensure_ascii = False
     app.url_map.strict_slashes = False
+    # Titles may begin, end or be made of slashes (/dev/null as %2Fdev%2Fnull): never redirect.
+    app.url_map.merge_slashes = False
+    app.url_map.converters["path"] = _SlashPath
     app.extensions["wikiviews_engine"] = db.make_engine(settings)
     app.extensions["wikiviews_limiter"] = Limiter(
         get_remote_address,
@@ -118,8 +129,14 @@ def _http_problem(exc: HTTPException):
             title="Request rate limit exceeded",
             headers={"Retry-After": "1"},
         ).response()
+    # Keep the exception's own headers but its HTML content type (405 must name Allow).
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     return ApiProblem(
-        exc.code or 400, exc.name.lower().replace(" ", "_"), exc.description, title=exc.name
+        exc.code or 400,
+        exc.name.lower().replace(" ", "_"),
+        exc.description,
+        title=exc.name,
+        headers=headers,
     ).response()
 
 
