@@ -53,8 +53,12 @@ def ingest(settings: Settings, paths, projects=(), hourly=None, replace=False) -
     )
 
 
-def reference(settings: Settings, tmp_path: Path, paths, **options) -> dict:
+def reference(
+    settings: Settings, tmp_path: Path, paths, then: dict | None = None, **options
+) -> dict:
     """Snapshot of a new SQLite store with the same settings and only ``paths`` loaded.
+
+    ``options`` are those of the load, ``then`` those of a second load of the same paths.
 
     It knows the same projects first: unload leaves a project known (and its days published,
     empty) when no file of it remains, as a load that kept none of its lines does.
@@ -70,6 +74,8 @@ def reference(settings: Settings, tmp_path: Path, paths, **options) -> dict:
         ensure_projects(connection, names)
     engine.dispose()
     ingest(other, paths, **options)
+    if then is not None:
+        ingest(other, paths, **then)
     return snapshot(other)
 
 
@@ -193,6 +199,23 @@ def test_an_hour_outside_the_window_is_read_again_from_its_file(migrated_setting
     assert after == reference(migrated_settings, tmp_path, rest, hourly=False)
     assert not any(title == "en.wikipedia|Hour_03" for title, *_ in after["counts"])
     assert after["published"] == []  # 23 hours do not make a day
+
+
+def test_an_hour_only_partly_in_the_window_is_read_again(migrated_settings, tmp_path):
+    files = write_hours(tmp_path / "in")
+    # en with the hourly window, then the other wikis without it: en's rows alone are not
+    # the file's share of the day
+    ingest(migrated_settings, files, projects=("en.wikipedia",))
+    ingest(migrated_settings, files, hourly=False)
+    assert run_unload(migrated_settings, files[3].name) == {files[3].name: "re-read"}
+    rest = files[:3] + files[4:]
+    assert snapshot(migrated_settings) == reference(
+        migrated_settings,
+        tmp_path,
+        rest,
+        projects=("en.wikipedia",),
+        then={"hourly": False},
+    )
 
 
 def test_an_hour_whose_file_is_gone_or_changed_is_refused_and_nothing_changes(
