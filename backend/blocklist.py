@@ -79,6 +79,8 @@ def make_entry(project: str, title: str, reason: str = "") -> Entry:
         raise InvalidEntry(f"title longer than {MAX_TITLE_BYTES} bytes: {normalised[:40]}…")
     if "\t" in normalised or "\n" in normalised:
         raise InvalidEntry(f"title contains a tab or newline: {normalised!r}")
+    if "\t" in reason or "\n" in reason:
+        raise InvalidEntry("reason contains a tab or newline")
     return Entry(name, normalised, reason.strip())
 
 

@@ -167,6 +167,7 @@ def test_the_blocklist_command(migrated_settings, tmp_path):
     missing = invoke(migrated_settings, "remove", "en.wikipedia", "other")
     assert missing.exit_code == 1 and "not blocked" in missing.output
     assert invoke(migrated_settings, "add", "en wiki", "X").exit_code == 2
+    assert invoke(migrated_settings, "add", "en.wikipedia", "X", "--reason", "a\tb").exit_code == 2
 
     bad = tmp_path / "bad.tsv"
     bad.write_text("fr.wikipedia\tParis\nfr.wikipedia\n", encoding="utf-8")
