@@ -15,6 +15,7 @@ The per-article routes take ``redirects=1`` (views of the redirects to a title s
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote, unquote, urlsplit
@@ -51,6 +52,12 @@ SOURCE_NAMES = {
 }
 CSV_TYPE = "text/csv; charset=utf-8"
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stamp(day: int) -> str:
+    """``YYYYMMDD`` of a day number (cached: the summary formats 60 of them a request)."""
+    return day_stamp(day)
 
 
 def _settings() -> Settings:
@@ -174,7 +181,7 @@ def summary(project: str, title: str):
             "title": article,
             "through": day_stamp(through),
             "series": [
-                {"date": day_stamp(day), "views": daily.get(day, 0)}
+                {"date": _stamp(day), "views": daily.get(day, 0)}
                 for day in range(through - days + 1, through + 1)
             ],
             "total_30": total_30,
