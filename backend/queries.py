@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -841,15 +842,27 @@ class RangeTop:
 _TOTAL_COLUMN = ("user_all", "user_desktop", "user_mobile_web", "user_mobile_app")
 
 
+class ScanTooLong(Exception):
+    """A range top had to sum every title and ran past its deadline."""
+
+
 def range_top_days(
-    connection: Connection, project: str, access: str, first: int, last: int, limit: int
+    connection: Connection,
+    project: str,
+    access: str,
+    first: int,
+    last: int,
+    limit: int,
+    *,
+    deadline: float | None = None,
 ) -> RangeTop | None:
     """The most viewed articles summed over the published days of ``[first, last]`` (exact).
 
     User views of each day's winning source, as the daily lists. The daily top lists give
     the candidates and bound everyone else (an unlisted title had at most the smallest
     listed count each day); only when that cannot prove the answer is every count summed.
-    ``None`` when no day of the range is published.
+    ``None`` when no day of the range is published. Summing packed days runs here, not in
+    SQL, so past ``deadline`` (a :func:`time.monotonic` value) it raises :class:`ScanTooLong`.
     """
     pid = project_id(connection, project)
     if pid is None:
@@ -866,7 +879,7 @@ def range_top_days(
         return {tid: sum(per_day.values()) for tid, per_day in views.items()}
 
     def scan() -> dict[int, int]:
-        return _scan_days(connection, pid, access, publication, days)
+        return _scan_days(connection, pid, access, publication, days, deadline)
 
     entries, method = _top_from_lists(connection, lists, days, lookup, scan, blocked, limit)
     return RangeTop(days, entries, method)
@@ -1035,7 +1048,12 @@ def _titles_of(connection: Connection, ids: list[int]) -> dict[int, str]:
 
 
 def _scan_days(
-    connection: Connection, pid: int, access: str, publication: DayPublication, days: list[int]
+    connection: Connection,
+    pid: int,
+    access: str,
+    publication: DayPublication,
+    days: list[int],
+    deadline: float | None,
 ) -> dict[int, int]:
     """User views of every title summed over ``days`` (staged rows in SQL, packed ones here)."""
     wanted = _wanted(access, "user")
@@ -1068,7 +1086,9 @@ def _scan_days(
             {"p": pid, "months": months},
         )
         wanted_days = set(days)
-        for tid, month, blob in rows:
+        for number, (tid, month, blob) in enumerate(rows):
+            if deadline is not None and number % 2048 == 0 and time.monotonic() > deadline:
+                raise ScanTooLong
             first_day = month_days(month)[0]
             for series, per_day in series_codec.unpack(bytes(blob)).items():
                 if series not in codes:

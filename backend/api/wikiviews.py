@@ -17,7 +17,9 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import Blueprint, Response, current_app, request
@@ -26,7 +28,7 @@ from backend import queries
 from backend.api import params
 from backend.api.problems import ApiProblem, invalid_request, not_found
 from backend.api.responses import cached_response, json_response
-from backend.api.store import connection
+from backend.api.store import connection, timeout_problem
 from backend.codes import Source
 from backend.settings import Settings
 from backend.timeutil import day_stamp, month_days, month_of_day
@@ -216,38 +218,50 @@ def _titles_param() -> list[str]:
 ARTICLE_COLUMNS = ("project", "article", "granularity", "timestamp", "access", "agent", "views")
 
 
+@dataclass(frozen=True)
+class _Series:
+    """What the per-article items of one request share."""
+
+    project: str
+    access: str
+    agent: str
+    granularity: str
+    stamp: Callable[[int], str]
+    #: Every period a zero-filled answer lists (published days, their months, visible hours).
+    periods: list[int]
+    zero_fill: bool
+
+
 def _article_items(
-    name: str,
-    access: str,
-    agent: str,
-    granularity: str,
+    shape: _Series,
     resolved: dict[str, queries.ArticleIds],
-    views: dict[int, dict[int, int]],
-    periods: list[int],
-    stamp,
-    *,
-    per_period=None,
-    zero_fill: bool,
+    per_title: Callable[[tuple[int, ...]], dict[int, int]],
 ) -> list[dict]:
+    """Items in Wikimedia's per-article shape, by title as asked, then by time."""
     items = []
     for title, ids in resolved.items():
-        series = queries.sum_views(views, ids.ids)
-        if per_period is not None:
-            series = per_period(series)
-        shown = periods if zero_fill else sorted(at for at, v in series.items() if v)
+        series = per_title(ids.ids)
+        shown = shape.periods if shape.zero_fill else sorted(a for a, v in series.items() if v)
         items.extend(
             {
-                "project": name,
+                "project": shape.project,
                 "article": title,
-                "granularity": granularity,
-                "timestamp": stamp(at),
-                "access": access,
-                "agent": agent,
+                "granularity": shape.granularity,
+                "timestamp": shape.stamp(at),
+                "access": shape.access,
+                "agent": shape.agent,
                 "views": series.get(at, 0),
             }
             for at in shown
         )
     return items
+
+
+def _per_month(series: dict[int, int]) -> dict[int, int]:
+    months: dict[int, int] = {}
+    for day, count in series.items():
+        months[month_of_day(day)] = months.get(month_of_day(day), 0) + count
+    return months
 
 
 @blueprint.get("/per-article/<project>/<access>/<agent>/<granularity>/<start>/<end>")
@@ -273,23 +287,15 @@ def per_article(project: str, access: str, agent: str, granularity: str, start: 
     every_id = [tid for ids in resolved.values() for tid in ids.ids]
     views = queries.daily_views_by_id(db, pid, every_id, access, agent, publication, first, last)
     if granularity == "monthly":
-
-        def per_month(series: dict[int, int]) -> dict[int, int]:
-            months: dict[int, int] = {}
-            for day, count in series.items():
-                months[month_of_day(day)] = months.get(month_of_day(day), 0) + count
-            return months
-
         periods = sorted({month_of_day(day) for day in publication.winners})
+        shape = _Series(name, access, agent, granularity, params.stamp_month, periods, zero_fill)
         items = _article_items(
-            name, access, agent, granularity, resolved, views, periods, params.stamp_month,
-            per_period=per_month, zero_fill=zero_fill,
-        )  # fmt: skip
+            shape, resolved, lambda ids: _per_month(queries.sum_views(views, ids))
+        )
     else:
-        items = _article_items(
-            name, access, agent, granularity, resolved, views, sorted(publication.winners),
-            params.stamp_day, zero_fill=zero_fill,
-        )  # fmt: skip
+        days = sorted(publication.winners)
+        shape = _Series(name, access, agent, granularity, params.stamp_day, days, zero_fill)
+        items = _article_items(shape, resolved, lambda ids: queries.sum_views(views, ids))
     if not items:
         raise not_found()
     extra = {"redirects": {t: list(ids.redirects) for t, ids in resolved.items()}}
@@ -331,10 +337,8 @@ def per_article_hourly(project: str, access: str, agent: str, rest: str):
     resolved = queries.resolve_titles(db, pid, name, [article], redirects=with_redirects)
     every_id = [tid for ids in resolved.values() for tid in ids.ids]
     views = queries.hourly_views_by_id(db, pid, every_id, access, agent, winners, first, last)
-    items = _article_items(
-        name, access, agent, "hourly", resolved, views, sorted(winners), params.stamp_hour,
-        zero_fill=zero_fill,
-    )  # fmt: skip
+    shape = _Series(name, access, agent, "hourly", params.stamp_hour, sorted(winners), zero_fill)
+    items = _article_items(shape, resolved, lambda ids: queries.sum_views(views, ids))
     if not items:
         raise not_found()
     extra = {"redirects": {t: list(ids.redirects) for t, ids in resolved.items()}}
@@ -356,7 +360,14 @@ def top_range(project: str, access: str, start: str, end: str):
     _output_format()
     db = connection(limited=True)
     if days <= EXACT_TOP_DAYS:
-        found = queries.range_top_days(db, name, access, span.first_day, span.last_day, limit)
+        timeout_ms = _settings().query_timeout_ms
+        deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else None
+        try:
+            found = queries.range_top_days(
+                db, name, access, span.first_day, span.last_day, limit, deadline=deadline
+            )
+        except queries.ScanTooLong:
+            raise timeout_problem() from None
         granularity = "daily"
         covered = found.periods if found else []
         first, last = (covered[0], covered[-1]) if covered else (0, 0)

@@ -529,3 +529,19 @@ def test_store_has_no_unexpected_redirect_rows(extensions_store):
         count = connection.execute(text("SELECT COUNT(*) FROM redirects")).scalar_one()
     engine.dispose()
     assert count == 4
+
+
+def test_range_top_scan_stops_at_its_deadline(extensions_store):
+    """Summing packed days runs in Python, out of the SQL time limit's reach: it has its own."""
+    engine = db.make_engine(extensions_store)
+    feb10, feb19 = day_number(date(2024, 2, 10)), day_number(date(2024, 2, 19))
+    with engine.connect() as connection:
+        with pytest.raises(queries.ScanTooLong):
+            queries.range_top_days(
+                connection, "en.wikipedia", "all-access", feb10, feb19, 3, deadline=0.0
+            )
+        proven = queries.range_top_days(
+            connection, "en.wikipedia", "all-access", feb10, feb19, 1, deadline=0.0
+        )
+    engine.dispose()
+    assert [e.title for e in proven.entries] == ["Main_Page"]
