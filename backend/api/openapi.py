@@ -117,8 +117,27 @@ def _path(name: str, schema: dict[str, Any], description: str, example: Any) -> 
     }
 
 
+def _query(name: str, schema: dict[str, Any], description: str, example: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        "example": example,
+    }
+
+
 def _enum(values: tuple[str, ...]) -> dict[str, Any]:
     return {"type": "string", "enum": list(values)}
+
+
+#: A boolean query parameter as the extensions read it (case and spaces ignored).
+FLAG = {
+    "type": "string",
+    "enum": ["1", "0", "true", "false", "yes", "no", "on", "off"],
+    "default": "0",
+}
 
 
 TIMESTAMP_PARAM = {"type": "string", "pattern": "^[0-9]{8}([0-9]{2})?$"}
@@ -206,6 +225,79 @@ def _parameters() -> dict[str, Any]:
             "ISO 3166-1 alpha-2 code in upper case (`FR`, `IN`); lower case is refused.",
             "FR",
         ),
+        # The extensions (/api/wikiviews/v1/) and /json/.
+        "title": _path(
+            "title",
+            {"type": "string", "minLength": 1},
+            "The title, percent-encoded as for per-article (spaces become underscores).",
+            "Main_Page",
+        ),
+        "hourlyStart": _path(
+            "start", TIMESTAMP_PARAM, "First hour, YYYYMMDDHH (inclusive).", "2024030100"
+        ),
+        "hourlyEnd": _path(
+            "end", TIMESTAMP_PARAM, "Last hour, YYYYMMDDHH (inclusive).", "2024030123"
+        ),
+        "rangeStart": _path(
+            "start", TIMESTAMP_PARAM, "First day, YYYYMMDD (inclusive).", "20240201"
+        ),
+        "rangeEnd": _path("end", TIMESTAMP_PARAM, "Last day, YYYYMMDD (inclusive).", "20240207"),
+        "lang": _path(
+            "lang", {"type": "string", "minLength": 1}, "Language of a Wikipedia (`en`).", "en"
+        ),
+        "grokMonth": _path(
+            "month", {"type": "string", "pattern": "^[0-9]{6}$"}, "The month, YYYYMM.", "202402"
+        ),
+        "queryAgent": _query("agent", _enum(params.AGENTS), "Agent type (default `user`).", "user"),
+        "queryAccess": _query(
+            "access", _enum(params.ACCESS), "Access method (default `all-access`).", "all-access"
+        ),
+        "summaryDays": _query(
+            "days",
+            {"type": "integer", "minimum": 1},
+            "Length of the zero-filled series, in days (default 60; at most WIKIVIEWS_MAX_DAYS).",
+            60,
+        ),
+        "freshnessDays": _query(
+            "days",
+            {"type": "integer", "minimum": 1, "maximum": 31},
+            "Recent days listed (default 7).",
+            7,
+        ),
+        "redirects": _query(
+            "redirects", FLAG, "1: sum the views of the redirects to each title into it.", "1"
+        ),
+        "zeroFill": _query(
+            "zero_fill",
+            FLAG,
+            "1: a zero for every published day (or visible hour) without views.",
+            "0",
+        ),
+        "format": _query(
+            "format", _enum(("json", "csv")), "Answer as JSON (default) or CSV.", "json"
+        ),
+        "titles": _query(
+            "titles",
+            {"type": "string"},
+            "Titles separated by `|` (at most WIKIVIEWS_MAX_ARTICLES in all); or repeat `title`.",
+            "Main_Page|AC/DC",
+        ),
+        "titleList": {
+            **_query(
+                "title",
+                {"type": "array", "items": {"type": "string"}},
+                "One title per `title=`, for titles that contain `|`.",
+                ["Main_Page"],
+            ),
+            "style": "form",
+            "explode": True,
+        },
+        "limit": _query(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": 1000},
+            "Entries in the list (default 100).",
+            10,
+        ),
     }
 
 
@@ -240,6 +332,7 @@ TIMESTAMP = {
     "description": "YYYYMMDDHH: days end in 00, months in 0100.",
     "example": "2024020100",
 }
+DAY = {"type": "string", "pattern": "^[0-9]{8}$", "example": "20240229"}
 YEAR = {"type": "string", "pattern": "^[0-9]{4}$"}
 MONTH = {"type": "string", "pattern": "^[0-9]{2}$"}
 
@@ -342,7 +435,107 @@ def _schemas() -> dict[str, Any]:
             },
         }
     )
+    extension_article = _object(
+        {
+            "project": PROJECT,
+            "article": STRING,
+            "granularity": _enum(("hourly", *params.ARTICLE_GRANULARITIES)),
+            "timestamp": TIMESTAMP,
+            "access": access,
+            "agent": agent,
+            "views": COUNT,
+        }
+    )
+    titles = {"type": "array", "items": STRING}
+    sources = ("pagecounts", "pageviews", "pageview_complete")
     return {
+        "ArticlesItem": extension_article,
+        "Articles": _object(
+            {
+                "items": {"type": "array", "items": ref("schemas", "ArticlesItem"), "minItems": 1},
+                "redirects": {
+                    "type": "object",
+                    "additionalProperties": titles,
+                    "description": "With `redirects=1`: per title, the redirects summed in.",
+                },
+            },
+            optional=("redirects",),
+        ),
+        "Summary": _object(
+            {
+                "project": PROJECT,
+                "title": STRING,
+                "through": DAY,
+                "series": {
+                    "type": "array",
+                    "items": _object({"date": DAY, "views": COUNT}),
+                    "description": "Zero-filled, `days` long, oldest first, ending at `through`.",
+                },
+                "total_30": COUNT,
+                "average_30": {"type": "number", "minimum": 0},
+                "previous_total_30": COUNT,
+                "change_pct": {"type": "number", "nullable": True},
+                "rank": {**RANK, "nullable": True},
+                "rank_date": DAY,
+                "redirects": titles,
+            }
+        ),
+        "TopRange": _items(
+            _object(
+                {
+                    "project": PROJECT,
+                    "access": access,
+                    "start": DAY,
+                    "end": DAY,
+                    "granularity": _enum(("daily", "monthly")),
+                    "days": {"type": "integer", "minimum": 1},
+                    "articles": {
+                        "type": "array",
+                        "items": _object({"article": STRING, "views": COUNT, "rank": RANK}),
+                    },
+                }
+            ),
+            single=True,
+        ),
+        "Freshness": _object(
+            {
+                "project": PROJECT,
+                "last_day": {**DAY, "nullable": True},
+                "last_hour": {**TIMESTAMP, "nullable": True},
+                "days": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "date": DAY,
+                            "published": {"type": "boolean"},
+                            "source": {"type": "string", "enum": list(sources), "nullable": True},
+                            "hours": {
+                                "type": "object",
+                                "additionalProperties": {"type": "integer", "minimum": 0},
+                                "description": "Hours loaded per source.",
+                            },
+                        }
+                    ),
+                },
+                "held_hours": {
+                    "type": "array",
+                    "items": _object({"hour": TIMESTAMP, "reason": STRING, "held_at": STRING}),
+                },
+            }
+        ),
+        "GrokMonth": _object(
+            {
+                "daily_views": {
+                    "type": "object",
+                    "additionalProperties": COUNT,
+                    "description": "Every day of the month, `YYYY-MM-DD`: views (0 without).",
+                },
+                "project": STRING,
+                "month": {"type": "string", "pattern": "^[0-9]{6}$"},
+                "rank": {"type": "integer", "minimum": -1},
+                "title": STRING,
+            }
+        ),
         "Listing": _object({"items": {"type": "array", "items": STRING}}),
         "PerArticleItem": per_article,
         "PerArticle": _items(ref("schemas", "PerArticleItem")),
@@ -579,14 +772,114 @@ def _compatible_paths() -> dict[str, Any]:
     }
 
 
+EXTENSION_ERRORS = (400, 403, 404, 429, 503)
+
+
+def _json_or_csv(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A 200 with a JSON body, or CSV with ``format=csv``."""
+    response = ok(description, schema)
+    response["content"]["text/csv"] = {"schema": {"type": "string"}}
+    return response
+
+
 def _extension_paths() -> dict[str, Any]:
     """wikiviews' own routes under ``/api/wikiviews/v1/`` (errors include 429)."""
-    return {}
+    limits = (
+        " Limits (a 400 names the setting): WIKIVIEWS_MAX_DAYS, WIKIVIEWS_MAX_ARTICLES, "
+        "WIKIVIEWS_QUERY_TIMEOUT_MS (a 503), WIKIVIEWS_RATE_LIMIT (a 429)."
+    )
+    return {
+        f"{EXTENSIONS}/summary/{{project}}/{{title}}": operation(
+            "wikiviews.summary",
+            "wikiviews",
+            "Everything the gadget shows",
+            "A zero-filled daily series ending at the last published day (`through`), 30-day "
+            "totals and their change, and the title's rank that day." + limits,
+            ["project", "title", "queryAgent", "queryAccess", "summaryDays", "redirects"],
+            ok("The summary.", ref("schemas", "Summary")),
+            EXTENSION_ERRORS,
+        ),
+        f"{EXTENSIONS}/per-article/{{project}}/{{access}}/{{agent}}/{{granularity}}"
+        "/{start}/{end}": operation(
+            "wikiviews.per_article",
+            "wikiviews",
+            "Views of several articles",
+            "Daily or monthly views of the articles named by `titles` (or `title`), in "
+            "Wikimedia's per-article item shape." + limits,
+            [
+                "project",
+                "access",
+                "agent",
+                "articleGranularity",
+                "articleStart",
+                "articleEnd",
+                "titles",
+                "titleList",
+                "redirects",
+                "zeroFill",
+                "format",
+            ],
+            _json_or_csv("The articles' views.", ref("schemas", "Articles")),
+            EXTENSION_ERRORS,
+        ),
+        f"{EXTENSIONS}/per-article-hourly/{{project}}/{{access}}/{{agent}}/{{article}}"
+        "/{start}/{end}": operation(
+            "wikiviews.per_article_hourly",
+            "wikiviews",
+            "Hourly views of one article",
+            "Hourly views inside the hourly window (the last WIKIVIEWS_HOURLY_WINDOW_DAYS "
+            "days, for projects loaded with `--project` or `--hourly`)." + limits,
+            [
+                "project",
+                "access",
+                "agent",
+                "article",
+                "hourlyStart",
+                "hourlyEnd",
+                "redirects",
+                "zeroFill",
+                "format",
+            ],
+            _json_or_csv("The article's hourly views.", ref("schemas", "Articles")),
+            EXTENSION_ERRORS,
+        ),
+        f"{EXTENSIONS}/top/{{project}}/{{access}}/{{start}}/{{end}}": operation(
+            "wikiviews.top_range",
+            "wikiviews",
+            "Most viewed articles over a range",
+            "Exact from daily counts up to 31 days; longer ranges in the whole months inside "
+            "them." + limits,
+            ["project", "access", "rangeStart", "rangeEnd", "limit", "format"],
+            _json_or_csv("One item with the ranked articles.", ref("schemas", "TopRange")),
+            EXTENSION_ERRORS,
+        ),
+        f"{EXTENSIONS}/freshness/{{project}}": operation(
+            "wikiviews.freshness",
+            "wikiviews",
+            "What is published",
+            "The newest published day and hour, each recent day's source and loaded hours, "
+            "and the hours held back with their reason.",
+            ["project", "freshnessDays"],
+            ok("The project's freshness.", ref("schemas", "Freshness")),
+            EXTENSION_ERRORS,
+        ),
+    }
 
 
 def _compat_paths() -> dict[str, Any]:
     """Old tools' shapes: ``/json/{lang}/{YYYYMM}/{title}`` (errors include 429)."""
-    return {}
+    return {
+        "/json/{lang}/{month}/{title}": operation(
+            "compat.grok_month",
+            "compat",
+            "A month of daily views, as stats.grok.se gave them",
+            "Every day of the month of `{lang}.wikipedia`, all access methods and agents, "
+            "with the title's rank in the month's top list (-1 when not in it).",
+            ["lang", "grokMonth", "title"],
+            ok("The month.", ref("schemas", "GrokMonth")),
+            EXTENSION_ERRORS,
+        ),
+    }
 
 
 def _service_paths() -> dict[str, Any]:
