@@ -22,10 +22,10 @@ from flask import Blueprint
 
 from backend import queries
 from backend.api import params
+from backend.api.options import raw_segments
 from backend.api.problems import invalid_request, not_found
 from backend.api.responses import json_response
 from backend.api.store import connection
-from backend.api.wikiviews import raw_segments
 from backend.timeutil import day_date, day_number, month_days, month_of_day
 
 blueprint = Blueprint("compat", __name__)

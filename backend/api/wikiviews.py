@@ -14,23 +14,20 @@ The per-article routes take ``redirects=1`` (views of the redirects to a title s
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, request
 
 from backend import queries
-from backend.api import params
-from backend.api.problems import ApiProblem, invalid_request, not_found
-from backend.api.responses import cached_response, json_response
+from backend.api import options, params
+from backend.api.problems import invalid_request, not_found
+from backend.api.responses import json_response
 from backend.api.store import connection, timeout_problem
 from backend.codes import Source
-from backend.settings import Settings
 from backend.timeutil import day_stamp, month_days, month_of_day
 
 PREFIX = "/api/wikiviews/v1"
@@ -52,8 +49,6 @@ SOURCE_NAMES = {
     Source.PAGEVIEWS: "pageviews",
     Source.COMPLETE: "pageview_complete",
 }
-CSV_TYPE = "text/csv; charset=utf-8"
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -62,81 +57,9 @@ def _stamp(day: int) -> str:
     return day_stamp(day)
 
 
-def _settings() -> Settings:
-    return current_app.config["WIKIVIEWS_SETTINGS"]
-
-
-def raw_segments(marker: str, at_least: int) -> list[str]:
-    """Still-encoded path segments after ``marker`` (Flask decodes ``%2F`` before routing)."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
-    path = urlsplit(raw).path if raw else request.path
-    at = path.find(marker)
-    segments = path[at + len(marker) :].split("/") if at >= 0 else []
-    if len(segments) < at_least:
-        raise ApiProblem(404, "not_found", "Invalid route", title="Not found.")
-    return segments
-
-
-def flag(name: str) -> bool:
-    """A boolean query parameter (``1``/``0``, ``true``/``false``, ``yes``/``no``)."""
-    value = request.args.get(name, "").strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise invalid_request(f"The parameter `{name}` must be 1 or 0 (true or false).")
-
-
-def number(name: str, default: int, minimum: int, maximum: int, limit: str | None = None) -> int:
-    """An integer query parameter; above ``maximum`` the 400 names ``limit`` when it is one."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit():
-        raise invalid_request(f"The parameter `{name}` must be a whole number.")
-    value = int(raw)
-    if value < minimum:
-        raise invalid_request(f"The parameter `{name}` must be at least {minimum}.")
-    if value > maximum and limit:
-        raise limit_exceeded(limit, f"`{name}` is {value}", maximum)
-    if value > maximum:
-        raise invalid_request(f"The parameter `{name}` must be at most {maximum}.")
-    return value
-
-
-def limit_exceeded(setting: str, what: str, maximum: int) -> ApiProblem:
-    """The 400 of a request beyond one of the extensions' limits, naming the setting."""
-    return invalid_request(
-        f"Limit exceeded: {what}, but the {setting} limit is {maximum} "
-        f"(setting WIKIVIEWS_{setting.upper()})."
-    )
-
-
-def _check_days(days: int) -> None:
-    maximum = _settings().max_days
-    if days > maximum:
-        raise limit_exceeded("max_days", f"the range spans {days} days", maximum)
-
-
-def _output_format() -> str:
-    value = request.args.get("format", "json")
-    if value not in ("json", "csv"):
-        raise params.bad_parameter("format", ("json", "csv"))
-    return value
-
-
-def csv_response(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Response:
-    """A cacheable CSV answer (RFC 4180 quoting, CRLF line ends, UTF-8)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return cached_response(out.getvalue().encode(), CSV_TYPE)
-
-
 def _items_response(items: list[dict], columns: Sequence[str], extra: dict | None = None):
-    if _output_format() == "csv":
-        return csv_response(columns, ([item[c] for c in columns] for item in items))
+    if options.output_format() == "csv":
+        return options.csv_response(columns, ([item[c] for c in columns] for item in items))
     return json_response({"items": items, **(extra or {})})
 
 
@@ -151,13 +74,13 @@ def _published_project(name: str) -> tuple[int, int]:
 @blueprint.get("/summary/<project>/<path:title>")
 def summary(project: str, title: str):
     """Everything the gadget shows, in one request (the JSON shape DESIGN.md fixes)."""
-    segments = raw_segments("/summary/", 2)
+    segments = options.raw_segments("/summary/", 2)
     agent = params.choice("agent", request.args.get("agent", "user"), params.AGENTS)
     access = params.choice("access", request.args.get("access", "all-access"), params.ACCESS)
     name = params.project(unquote(segments[0]))
     article = params.article("/".join(segments[1:]))
-    days = number("days", SUMMARY_DEFAULT_DAYS, 1, _settings().max_days, "max_days")
-    with_redirects = flag("redirects")
+    days = options.number("days", SUMMARY_DEFAULT_DAYS, 1, options.settings().max_days, "max_days")
+    with_redirects = options.flag("redirects")
     pid, through = _published_project(name)
     db = connection(limited=True)
     blocked = queries.blocked_titles(db, name)
@@ -209,9 +132,11 @@ def _titles_param() -> list[str]:
     titles = list(dict.fromkeys(params.article(quote(t, safe="")) for t in raw if t))
     if not titles:
         raise invalid_request("Name at least one article: titles=A|B|C or title=A&title=B.")
-    maximum = _settings().max_articles
+    maximum = options.settings().max_articles
     if len(titles) > maximum:
-        raise limit_exceeded("max_articles", f"the request names {len(titles)} articles", maximum)
+        raise options.limit_exceeded(
+            "max_articles", f"the request names {len(titles)} articles", maximum
+        )
     return titles
 
 
@@ -276,10 +201,10 @@ def per_article(project: str, access: str, agent: str, granularity: str, start: 
     if granularity == "monthly":
         first_month, last_month = params.full_months(span)
         first, last = month_days(first_month)[0], month_days(last_month)[-1]
-    _check_days(last - first + 1)
+    options.check_days(last - first + 1)
     titles = _titles_param()
-    with_redirects, zero_fill = flag("redirects"), flag("zero_fill")
-    _output_format()
+    with_redirects, zero_fill = options.flag("redirects"), options.flag("zero_fill")
+    options.output_format()
     pid, _through = _published_project(name)
     db = connection(limited=True)
     resolved = queries.resolve_titles(db, pid, name, titles, redirects=with_redirects)
@@ -305,18 +230,20 @@ def per_article(project: str, access: str, agent: str, granularity: str, start: 
 @blueprint.get("/per-article-hourly/<project>/<access>/<agent>/<path:rest>")
 def per_article_hourly(project: str, access: str, agent: str, rest: str):
     """Hourly views of one article inside the hourly window (``YYYYMMDDHH`` timestamps)."""
-    segments = raw_segments("/per-article-hourly/", 6)
+    segments = options.raw_segments("/per-article-hourly/", 6)
     params.choice("access", access, params.ACCESS)
     params.choice("agent", agent, params.AGENTS)
     name = params.project(project)
     article = params.article("/".join(segments[3:-2]))
     span = params.date_range(unquote(segments[-2]), unquote(segments[-1]), with_hour=True)
-    settings = _settings()
+    settings = options.settings()
     hours = span.last_hour - span.first_hour + 1
     if hours > settings.max_days * 24:
-        raise limit_exceeded("max_days", f"the range spans {hours} hours", settings.max_days * 24)
-    with_redirects, zero_fill = flag("redirects"), flag("zero_fill")
-    _output_format()
+        raise options.limit_exceeded(
+            "max_days", f"the range spans {hours} hours", settings.max_days * 24
+        )
+    with_redirects, zero_fill = options.flag("redirects"), options.flag("zero_fill")
+    options.output_format()
     if settings.hourly_window_days <= 0:
         raise not_found("The hourly window is off (WIKIVIEWS_HOURLY_WINDOW_DAYS=0).")
     db = connection(limited=True)
@@ -355,12 +282,12 @@ def top_range(project: str, access: str, start: str, end: str):
     name = params.project(project)
     span = params.date_range(start, end, with_hour=False)
     days = span.last_day - span.first_day + 1
-    _check_days(days)
-    limit = number("limit", TOP_DEFAULT_LIMIT, 1, TOP_MAX_LIMIT)
-    _output_format()
+    options.check_days(days)
+    limit = options.number("limit", TOP_DEFAULT_LIMIT, 1, TOP_MAX_LIMIT)
+    options.output_format()
     db = connection(limited=True)
     if days <= EXACT_TOP_DAYS:
-        timeout_ms = _settings().query_timeout_ms
+        timeout_ms = options.settings().query_timeout_ms
         deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms > 0 else None
         try:
             found = queries.range_top_days(
@@ -385,8 +312,8 @@ def top_range(project: str, access: str, start: str, end: str):
         "start": day_stamp(first),
         "end": day_stamp(last),
     }
-    if _output_format() == "csv":
-        return csv_response(
+    if options.output_format() == "csv":
+        return options.csv_response(
             TOP_COLUMNS,
             ([*head.values(), e.rank, e.title, e.views] for e in found.entries),
         )
@@ -418,7 +345,7 @@ def _iso(moment: object) -> str:
 def freshness(project: str):
     """The newest published day and hour, each recent day's sources, and held hours."""
     name = params.project(project)
-    days = number("days", FRESHNESS_DEFAULT_DAYS, 1, FRESHNESS_MAX_DAYS)
+    days = options.number("days", FRESHNESS_DEFAULT_DAYS, 1, FRESHNESS_MAX_DAYS)
     found = queries.freshness(connection(limited=True), name, days)
     if found is None:
         raise not_found()
@@ -448,6 +375,6 @@ def freshness(project: str):
             ],
         }
     )
-    max_age = min(_settings().cache_seconds, FRESHNESS_MAX_AGE)
+    max_age = min(options.settings().cache_seconds, FRESHNESS_MAX_AGE)
     response.headers["Cache-Control"] = f"s-maxage={max_age}, max-age={max_age}"
     return response
