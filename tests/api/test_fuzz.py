@@ -486,10 +486,6 @@ def test_a_405_names_the_allowed_methods(empty_app: Flask) -> None:
     assert {"GET", "HEAD"} <= {m.strip() for m in response.headers["Allow"].split(",")}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wikiviews.number() accepts str.isdigit() digits that int() refuses: a 500",
-)
 def test_a_superscript_digit_in_a_number_parameter_is_a_400(empty_app: Flask) -> None:
     client = empty_app.test_client()
     for path in (
