@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from sqlalchemy import Connection, bindparam, text
+import requests
+from sqlalchemy import Connection, text
 
 from backend import db
 from backend.ingest.domain_codes import normalise_project
@@ -44,7 +45,6 @@ from backend.settings import Settings
 
 #: Rows per INSERT round trip.
 _BATCH = 5000
-_ID_CHUNK = 500
 _TUPLE = re.compile(rb"\((?:'(?:[^'\\]|\\.)*'|[^'()])*\)")
 _FIELD = re.compile(rb"'((?:[^'\\]|\\.)*)'|([^,]+)")
 _ESCAPE = re.compile(rb"\\(.)", re.DOTALL)
@@ -84,11 +84,13 @@ def _user_agent() -> str:
 
 
 def api_redirects(
-    url: str, namespaces: Iterable[int] = (0,), *, session=None, timeout: float = 60
+    url: str,
+    namespaces: Iterable[int] = (0,),
+    *,
+    session: requests.Session | None = None,
+    timeout: float = 60,
 ) -> Iterator[tuple[str, str]]:
     """(redirect, target) titles of a wiki from its MediaWiki API at ``url``, page by page."""
-    import requests
-
     http = session or requests.Session()
     http.headers["User-Agent"] = _user_agent()
     for namespace in namespaces:
@@ -196,18 +198,23 @@ def dump_page_titles(path: Path, wanted: set[int]) -> dict[int, str]:
 
 
 def store_page_titles(connection: Connection, project_id: int, wanted: set[int]) -> dict[int, str]:
-    """Titles of ``wanted`` page ids as the store knows them (the newest title of a page id)."""
+    """Titles of ``wanted`` page ids as the store knows them (the newest title of a page id).
+
+    ``titles`` has no index on ``page_id``, so this is one streamed pass over the project's
+    titles rather than a lookup per id.
+    """
     titles: dict[int, str] = {}
-    ids = sorted(wanted)
-    for start in range(0, len(ids), _ID_CHUNK):
-        rows = connection.execute(
-            text(
-                "SELECT page_id, title FROM titles WHERE project_id = :p AND page_id IN :ids "
-                "ORDER BY id"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"p": project_id, "ids": ids[start : start + _ID_CHUNK]},
-        )
-        titles.update(rows.all())
+    rows = connection.execute(
+        text(
+            "SELECT page_id, title FROM titles WHERE project_id = :p AND page_id IS NOT NULL "
+            "ORDER BY id"
+        ),
+        {"p": project_id},
+        execution_options={"stream_results": True, "yield_per": _BATCH},
+    )
+    for page_id, title in rows:
+        if page_id in wanted:
+            titles[page_id] = title
     return titles
 
 
