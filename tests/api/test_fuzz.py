@@ -45,8 +45,8 @@ pytestmark = pytest.mark.slow
 UA = {"User-Agent": "wikiviews-tests/1.0 (tests@example.org)"}
 P = "/api/rest_v1/metrics/pageviews"
 #: Examples per operation and phase (schemathesis) and per bad-input test, by backend.
-SCHEMATHESIS_EXAMPLES = {"sqlite": 60, "postgresql": 10, "mariadb": 10}
-BAD_INPUT_EXAMPLES = {"sqlite": 400, "postgresql": 60, "mariadb": 60}
+SCHEMATHESIS_EXAMPLES = {"sqlite": 40, "postgresql": 8, "mariadb": 8}
+BAD_INPUT_EXAMPLES = {"sqlite": 250, "postgresql": 40, "mariadb": 40}
 #: Checks of each answer in the bad-input tests.
 CHECKS = [
     not_a_server_error,
