@@ -90,6 +90,7 @@ def operation(
         responses["304"] = ref("responses", "NotModified")
     for status in errors:
         responses[str(status)] = ref("responses", f"Problem{status}")
+    responses["414"] = ref("responses", "RequestLineTooLong")
     responses.update(others or {})
     return {
         "get": {
@@ -611,6 +612,11 @@ def _responses(settings: Settings) -> dict[str, Any]:
         "NotModified": {
             "description": "The ETag named in `If-None-Match` still holds; no body.",
             "headers": {"ETag": ref("headers", "ETag")},
+        },
+        "RequestLineTooLong": {
+            "description": "The request line is longer than gunicorn allows (4094 bytes by "
+            "default); gunicorn answers before the app does, in HTML.",
+            "content": {"text/html": {"schema": {"type": "string"}}},
         },
         "Problem400": _problem(
             "A parameter is refused: a value outside its allowed values (`bad_request`), or a "

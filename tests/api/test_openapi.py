@@ -142,6 +142,7 @@ def test_every_operation_documents_its_errors_as_problems(docs_app: Flask) -> No
         if path.startswith(("/api/wikiviews/", "/json/")):
             assert "429" in answers, f"{endpoint}: the extensions are rate-limited"
         for status, answer in answers.items():
-            if status.startswith(("4", "5")) and "$ref" in answer:
+            # 414 comes from gunicorn, before the app: its HTML page.
+            if status.startswith(("4", "5")) and status != "414" and "$ref" in answer:
                 name = answer["$ref"].rsplit("/", 1)[1]
                 assert "application/problem+json" in responses[name]["content"], name
