@@ -13,6 +13,7 @@ The store is loaded once per backend (SQLite, PostgreSQL, MariaDB) and served by
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
@@ -21,6 +22,7 @@ import pageviewapi
 import pageviewapi.client
 import pytest
 import requests
+import schemathesis
 from mwviews.api import PageviewsClient
 from sqlalchemy import Connection
 
@@ -246,3 +248,27 @@ def test_pageviewapi_legacy_pagecounts_appends_org(pva, store: Connection) -> No
     )
     assert [(i.timestamp, i.count) for i in response["items"]] == [("2014050100", expected[0][1])]
     assert expected[0][1] == 24 * 9
+
+
+# --- the document, over real HTTP --------------------------------------------------------------
+
+
+def test_the_documented_examples_answer_as_documented_over_http(api_server: LiveServer) -> None:
+    """Each operation's example request, through gunicorn, conforms to the OpenAPI document."""
+    status, body = api_server.get("/api/openapi.json")
+    assert status == 200
+    schema = schemathesis.openapi.from_dict(json.loads(body))
+    statuses = {}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        examples = {
+            p.name: p.definition["example"]
+            for p in operation.path_parameters
+            if "example" in p.definition
+        }
+        case = operation.Case(path_parameters=examples)
+        response = case.call(base_url=api_server.url, headers={"User-Agent": UA})
+        case.validate_response(response)
+        statuses[operation.definition.raw["operationId"]] = response.status_code
+    assert statuses["pageviews.per_article"] == statuses["pageviews.top"] == 200, statuses
+    assert statuses["health.healthz"] == statuses["legacy.aggregate"] == 200, statuses
