@@ -25,6 +25,9 @@ class Setting:
     default: Any
     help: str
     parse: Callable[[str], Any] = str
+    #: Whether an empty variable is a value (``WIKIVIEWS_RATE_LIMIT=`` turns the limit off)
+    #: rather than "unset".
+    empty_is_value: bool = False
 
 
 def _parse_bool(raw: str) -> bool:
@@ -130,6 +133,7 @@ SETTINGS: tuple[Setting, ...] = (
         "rate_limit",
         "50 per second",
         "Requests per client to the extensions (flask-limiter syntax; empty: no limit).",
+        empty_is_value=True,
     ),
     Setting(
         "redis_url",
@@ -222,7 +226,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     values: dict[str, Any] = {}
     for setting in SETTINGS:
         raw = environ.get(f"WIKIVIEWS_{setting.name.upper()}")
-        if raw not in (None, ""):
+        if raw is not None and (raw != "" or setting.empty_is_value):
             try:
                 values[setting.name] = setting.parse(raw)
             except ValueError as exc:

@@ -81,3 +81,12 @@ def test_workers_share_one_budget_through_redis(store):
     assert statuses[-1] == 429
     first_app.extensions["wikiviews_engine"].dispose()
     second_app.extensions["wikiviews_engine"].dispose()
+
+
+def test_an_empty_variable_turns_the_limit_off():
+    from backend.settings import load_settings
+
+    assert load_settings({"WIKIVIEWS_RATE_LIMIT": ""}).rate_limit == ""
+    assert load_settings({}).rate_limit == "50 per second"
+    # For other settings an empty variable still means "unset".
+    assert load_settings({"WIKIVIEWS_WORKERS": ""}).workers == 2
