@@ -41,6 +41,8 @@ MAX_POLLS = 300
 PORT_ATTEMPTS = 3
 USER_AGENT = "wikiviews-tests/1.0 (tests@example.org)"
 SERVE = (sys.executable, "-m", "backend", "serve")
+#: What gunicorn logs when the port was taken meanwhile.
+PORT_TAKEN = ("Connection in use", "Address already in use")
 
 
 class ServerDidNotStart(RuntimeError):
@@ -106,7 +108,7 @@ def serving(
                 yield server
                 return
             failures.append(log.read_text(errors="replace")[-2000:])
-            if "Address already in use" not in failures[-1]:
+            if not any(text in failures[-1] for text in PORT_TAKEN):
                 break
         finally:
             _stop(process)
