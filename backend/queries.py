@@ -47,6 +47,25 @@ def _wanted(access: str, agent: str) -> dict[int, frozenset[int]]:
 _IN_LIST = re.compile(r"\bIN :(\w+)")
 
 
+@functools.lru_cache(maxsize=512)
+def _list_names(sql: str) -> tuple[str, ...]:
+    return tuple(_IN_LIST.findall(sql))
+
+
+@functools.lru_cache(maxsize=2048)
+def _expanded(sql: str, lengths: tuple[tuple[str, int], ...]) -> str:
+    """``sql`` with each ``IN :name`` written out as ``IN (:name_0, …)`` for its length."""
+    counts = dict(lengths)
+
+    def expand(match: re.Match) -> str:
+        name = match.group(1)
+        if not counts[name]:
+            return "IN (NULL)"
+        return "IN (" + ", ".join(f":{name}_{i}" for i in range(counts[name])) + ")"
+
+    return _IN_LIST.sub(expand, sql)
+
+
 def _fetch(connection: Connection, sql: str, values: Mapping[str, object]) -> list[tuple]:
     """All rows of a read-only SELECT with ``:name`` parameters (``IN :name`` takes a list).
 
@@ -55,17 +74,17 @@ def _fetch(connection: Connection, sql: str, values: Mapping[str, object]) -> li
     instead of 100–400 µs through SQLAlchemy's compile and result layers. Driver errors are
     raised as SQLAlchemy's, as :meth:`Connection.execute` raises them.
     """
-    params = dict(values)
-
-    def expand(match: re.Match) -> str:
-        name = match.group(1)
-        items = list(params.pop(name))
-        if not items:
-            return "IN (NULL)"
-        params.update((f"{name}_{i}", item) for i, item in enumerate(items))
-        return "IN (" + ", ".join(f":{name}_{i}" for i in range(len(items))) + ")"
-
-    sql = _IN_LIST.sub(expand, sql)
+    names = _list_names(sql)
+    if names:
+        params = {k: v for k, v in values.items() if k not in names}
+        lengths = []
+        for name in names:
+            items = list(values[name])
+            lengths.append((name, len(items)))
+            params.update(zip((f"{name}_{i}" for i in range(len(items))), items, strict=True))
+        sql = _expanded(sql, tuple(lengths))
+    else:
+        params = values
     if connection.dialect.name != "sqlite":
         return [tuple(row) for row in connection.execute(text(sql), params)]
     if not connection.in_transaction():

@@ -7,6 +7,11 @@ project, then the dates), reads the store through :mod:`backend.queries` and ans
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, request
@@ -14,7 +19,7 @@ from flask import Blueprint, request
 from backend import queries
 from backend.api import params
 from backend.api.problems import ApiProblem, not_found
-from backend.api.responses import json_response
+from backend.api.responses import cached_response, encode, json_response
 from backend.api.store import connection
 from backend.timeutil import month_days
 
@@ -22,6 +27,16 @@ PREFIX = "/api/rest_v1/metrics/pageviews"
 blueprint = Blueprint("pageviews", __name__, url_prefix=PREFIX)
 
 LISTING = ["per-article", "aggregate", "top", "top-by-country", "top-per-country"]
+
+#: Timestamps of day and month numbers, memoised (a day's text never changes).
+_stamp_day = functools.lru_cache(maxsize=1 << 16)(params.stamp_day)
+_stamp_month = functools.lru_cache(maxsize=1 << 12)(params.stamp_month)
+#: Top answers (bytes and ETag) kept per worker process, each with the store's
+#: :func:`backend.queries.data_version` it was read at: reused only while the store is
+#: unchanged (SQLite; on the other backends nothing is cached).
+TOP_CACHE_SIZE = 512
+_top_cache: OrderedDict[tuple[str, ...], tuple[object, bytes, str]] = OrderedDict()
+_top_lock = threading.Lock()
 
 
 @blueprint.get("/")
@@ -62,30 +77,34 @@ def per_article(project: str, access: str, agent: str, rest: str):
         rows = queries.article_monthly(
             connection(), name, title, access, agent, first_day, last_day
         )
-        stamp = params.stamp_month
+        stamp = _stamp_month
     else:
         rows = queries.article_daily(
             connection(), name, title, access, agent, span.first_day, span.last_day
         )
-        stamp = params.stamp_day
+        stamp = _stamp_day
     if not rows:
         raise not_found()
-    return json_response(
-        {
-            "items": [
-                {
-                    "project": name,
-                    "article": title,
-                    "granularity": granularity,
-                    "timestamp": stamp(at),
-                    "access": access,
-                    "agent": agent,
-                    "views": views,
-                }
-                for at, views in rows
-            ]
-        }
+    return cached_response(article_body(name, title, granularity, access, agent, rows, stamp))
+
+
+def _text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def article_body(name, title, granularity, access, agent, rows, stamp) -> bytes:
+    """The per-article answer, byte for byte what :func:`encode` makes of its items.
+
+    Every item repeats the same fields but the timestamp (digits) and the views (a whole
+    number), so those are written between two pre-encoded parts.
+    """
+    head = (
+        f'{{"project":{_text(name)},"article":{_text(title)},'
+        f'"granularity":{_text(granularity)},"timestamp":"'
     )
+    tail = f'","access":{_text(access)},"agent":{_text(agent)},"views":'
+    items = ",".join(f"{head}{stamp(at)}{tail}{int(views)}}}" for at, views in rows)
+    return f'{{"items":[{items}]}}'.encode()
 
 
 @blueprint.get("/aggregate/<project>/<access>/<agent>/<granularity>/<start>/<end>")
@@ -144,10 +163,19 @@ def top(project: str, access: str, year: str, month: str, day: str):
     params.choice("access", access, params.ACCESS)
     name = params.project(project)
     day_number, month_number = params.top_period(year, month, day)
-    entries = queries.top_articles(connection(), name, access, day=day_number, month=month_number)
+    db = connection()
+    version = queries.data_version(db)
+    key = (name, access, year, month, day)
+    if version is not None:
+        with _top_lock:
+            hit = _top_cache.get(key)
+            if hit is not None and hit[0] == version:
+                _top_cache.move_to_end(key)
+                return cached_response(hit[1], etag=hit[2])
+    entries = queries.top_articles(db, name, access, day=day_number, month=month_number)
     if not entries:
         raise not_found()
-    return json_response(
+    data = encode(
         {
             "items": [
                 {
@@ -163,6 +191,14 @@ def top(project: str, access: str, year: str, month: str, day: str):
             ]
         }
     )
+    etag = hashlib.sha1(data).hexdigest()
+    if version is not None:
+        with _top_lock:
+            _top_cache[key] = (version, data, etag)
+            _top_cache.move_to_end(key)
+            while len(_top_cache) > TOP_CACHE_SIZE:
+                _top_cache.popitem(last=False)
+    return cached_response(data, etag=etag)
 
 
 def views_interval(ceiled: int) -> str:
