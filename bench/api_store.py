@@ -45,16 +45,25 @@ _DAY_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_"
 
 @dataclass(frozen=True)
 class StoreSpec:
-    """What the store holds; it names the cache directory."""
+    """What the store holds; it names the cache directory.
+
+    ``agents`` are the monthly files written per month: Wikimedia publishes monthly
+    ``pageview_complete`` files for ``user`` only, so that is the default (spider and automated
+    series are then absent and ``all-agents`` equals ``user``).
+    """
 
     titles: int
     months: int
+    read_share: float = 0.1
+    agents: tuple[str, ...] = ("user",)
     seed: int = 7
 
     @property
     def complete_spec(self) -> CompleteSpec:
         """The generator's parameters (``days`` is not used by the month writer)."""
-        return CompleteSpec(days=self.days, titles=self.titles, seed=self.seed)
+        return CompleteSpec(
+            days=self.days, titles=self.titles, seed=self.seed, read_share=self.read_share
+        )
 
     @property
     def days(self) -> int:
@@ -64,7 +73,11 @@ class StoreSpec:
     @property
     def key(self) -> str:
         """Cache directory name."""
-        return f"api-store-t{self.titles}-m{self.months}-s{self.seed}-v{STORE_VERSION}"
+        agents = "".join(agent[0] for agent in self.agents)
+        return (
+            f"api-store-t{self.titles}-m{self.months}-r{self.read_share}-a{agents}"
+            f"-s{self.seed}-v{STORE_VERSION}"
+        )
 
 
 def month_start(index: int) -> date:
@@ -91,6 +104,7 @@ def months_for_days(days: int) -> int:
 
 
 _OUT = ""
+_AGENTS: tuple[str, ...] = AGENTS
 
 
 def _write_month(index: int) -> dict[str, dict[str, int]]:
@@ -98,11 +112,13 @@ def _write_month(index: int) -> dict[str, dict[str, int]]:
     model = datagen._MODEL
     assert model is not None
     days = month_range(index)
-    tables: dict[str, dict[int, list]] = {agent: {} for agent in AGENTS}
+    tables: dict[str, dict[int, list]] = {agent: {} for agent in _AGENTS}
     for slot, day in enumerate(days):
         letter = _DAY_LETTERS[slot]
         for agent, per_title in datagen._day_counts(model, day).items():
-            table = tables[agent]
+            table = tables.get(agent)
+            if table is None:
+                continue
             for title, per_access in per_title.items():
                 for access, views in per_access.items():
                     key = title * 3 + _ACCESS_POSITION[access]
@@ -138,7 +154,7 @@ def _write_month(index: int) -> dict[str, dict[str, int]]:
 
 def _month_files(directory: Path, index: int) -> list[Path]:
     stamp = f"{month_start(index):%Y%m}"
-    return [directory / f"pageviews-{stamp}-{agent}.gz" for agent in AGENTS]
+    return [directory / f"pageviews-{stamp}-{agent}.gz" for agent in _AGENTS]
 
 
 def _ingest(files: list[Path], data_dir: Path, log: Path) -> float:
@@ -186,12 +202,14 @@ def ensure_store(
     files_dir = work / "files"
     files_dir.mkdir(parents=True)
     log(
-        f"building the store: {spec.titles:,} titles, {spec.months} month(s) = {spec.days} days "
-        f"from {FIRST_DAY}, into {directory} (once; cached afterwards) …"
+        f"building the store: {spec.titles:,} titles ({spec.read_share:.0%} read on a day), "
+        f"{spec.months} month(s) = {spec.days} days from {FIRST_DAY}, monthly files of "
+        f"{', '.join(spec.agents)}, into {directory} (once; cached afterwards) …"
     )
     started = time.perf_counter()
-    global _OUT
+    global _OUT, _AGENTS
     _OUT = str(files_dir)
+    _AGENTS = tuple(agent for agent in AGENTS if agent in spec.agents)
     datagen._MODEL = datagen._build_model(spec.complete_spec)
     model_seconds = time.perf_counter() - started
     log(f"  model of {spec.titles:,} titles built in {model_seconds:.0f} s")
@@ -217,7 +235,7 @@ def ensure_store(
     if not keep_files:
         shutil.rmtree(files_dir)
     info = {
-        "spec": spec.__dict__,
+        "spec": {**spec.__dict__, "agents": list(spec.agents)},
         "wiki": COMPLETE_WIKI,
         "first_day": FIRST_DAY.isoformat(),
         "last_day": (FIRST_DAY + timedelta(days=spec.days - 1)).isoformat(),
