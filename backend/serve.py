@@ -44,6 +44,8 @@ def run_server(settings: Settings) -> None:
             self.cfg.set("accesslog", None)
             self.cfg.set("child_exit", _forget_worker)
             self.cfg.set("control_socket_disable", True)
+            # Several long non-ASCII titles in one request need more than the default 4094.
+            self.cfg.set("limit_request_line", 8190)
 
         def load(self):
             return create_app(settings)

@@ -614,8 +614,8 @@ def _responses(settings: Settings) -> dict[str, Any]:
             "headers": {"ETag": ref("headers", "ETag")},
         },
         "RequestLineTooLong": {
-            "description": "The request line is longer than gunicorn allows (4094 bytes by "
-            "default); gunicorn answers before the app does, in HTML.",
+            "description": "The request line is longer than gunicorn allows (8190 bytes under "
+            "`wikiviews serve`); gunicorn answers before the app does, in HTML.",
             "content": {"text/html": {"schema": {"type": "string"}}},
         },
         "Problem400": _problem(
