@@ -14,7 +14,7 @@ from sqlalchemy import inspect
 from backend import db
 from backend.fetch.follow import follow
 from backend.fetch.layout import COMPLETE_AGENTS, hour_of
-from backend.fetch.pipeline import Fetcher, ItemOutcome
+from backend.fetch.pipeline import LIVE_EDGE_HOURS, Fetcher, ItemOutcome
 from backend.fetch.plan import Plan, describe_ranges, hour_text, loaded_files, make_plan
 from backend.fetch.transfer import Policy, Transfer
 from backend.ingest.parsed import ProjectFilter
@@ -99,11 +99,25 @@ def format_dry_run(plan: Plan, base_url: str) -> str:
     return "\n".join(lines)
 
 
-def format_report(outcomes: list[ItemOutcome], plan_loaded: int, seconds: float) -> str:
-    """The end-of-run report: what was loaded, verified, missing, failed, and how fast."""
+def is_live_edge(outcome: ItemOutcome, now_hour: int) -> bool:
+    """Whether a 404 is for a file that may simply not be published yet."""
+    return outcome.item.ready_hour >= now_hour - LIVE_EDGE_HOURS
+
+
+def format_report(
+    outcomes: list[ItemOutcome], plan_loaded: int, seconds: float, now_hour: int
+) -> str:
+    """The end-of-run report: what was loaded, verified, missing, failed, and how fast.
+
+    A 404 for a file of the last :data:`LIVE_EDGE_HOURS` hours is "not published yet",
+    an older one "missing on the server".
+    """
     by_status: dict[str, list[ItemOutcome]] = {}
     for outcome in outcomes:
-        by_status.setdefault(outcome.status, []).append(outcome)
+        status = outcome.status
+        if status == "missing" and is_live_edge(outcome, now_hour):
+            status = "not published yet"
+        by_status.setdefault(status, []).append(outcome)
     loaded = by_status.get("loaded", [])
     received = sum(o.bytes for o in outcomes)
     verified = [o for o in loaded if o.verified_by]
@@ -136,6 +150,10 @@ def format_report(outcomes: list[ItemOutcome], plan_loaded: int, seconds: float)
     if missing:
         out.append("missing on the server (404), not loaded:")
         out.extend(f"  {line}" for line in describe_ranges(missing))
+    waiting = [o.item for o in by_status.get("not published yet", [])]
+    if waiting:
+        out.append("not published yet (404 at the live edge; a later run gets them):")
+        out.extend(f"  {line}" for line in describe_ranges(waiting))
     for outcome in by_status.get("failed", []):
         out.append(f"FAILED {outcome.item.name}: {outcome.message}")
     return "\n".join(out)
@@ -201,9 +219,13 @@ def run_fetch(
     finally:
         fetcher.close()
         engine.dispose()
-    echo(format_report(outcomes, already, time.perf_counter() - started))
+    now_hour = hour_of(clock())
+    echo(format_report(outcomes, already, time.perf_counter() - started, now_hour))
     failed = any(o.status == "failed" for o in outcomes)
-    found_nothing = bool(outcomes) and all(o.status == "missing" for o in outcomes)
+    # Only 404s for files that should long exist: a wrong base URL or wrong dates.
+    found_nothing = bool(outcomes) and all(
+        o.status == "missing" and not is_live_edge(o, now_hour) for o in outcomes
+    )
     if found_nothing and not follow_edge:
         echo(
             f"nothing of the range was found at {settings.fetch_base_url} "

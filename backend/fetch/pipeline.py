@@ -143,14 +143,24 @@ class Fetcher:
                     downloaded = future.result()
                     if downloaded.path is not None:
                         sizes.append(downloaded.path.stat().st_size)
+                    if downloaded.path is not None:
+                        with lock:
+                            bar.set_postfix_str(f"loading {item.name}")
                     outcome = self._ingest(item, downloaded)
                     outcomes.append(outcome)
                     if on_outcome:
                         on_outcome(outcome)
                     if outcome.status == "failed":
                         tqdm.write(f"error: {item.name}: {outcome.message}", file=sys.stderr)
+                    elif bar.disable and self.progress is None:
+                        # No terminal (a service's log): one line a file instead of a bar.
+                        tqdm.write(
+                            f"[{len(outcomes)}/{len(items)}] {item.name}: {outcome.status}",
+                            file=sys.stderr,
+                        )
                     with lock:
                         bar.set_description(f"{len(outcomes)}/{len(items)} files")
+                        bar.set_postfix_str("")
                         if sizes:  # the ETA: remaining files at the mean size so far
                             estimate = sum(sizes) / len(sizes) * len(items)
                             bar.total = max(bar.n, int(estimate))

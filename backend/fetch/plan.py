@@ -18,13 +18,32 @@ from backend.ingest.parsed import ProjectFilter
 ORDERS = ("oldest", "newest")
 
 
+def dump_key(name: str) -> str:
+    """A file name without its compression suffix: the same dump, however it was stored."""
+    for suffix in (".gz", ".bz2"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def loaded_files(engine: Engine) -> dict[str, str]:
-    """``{file name: projects it was loaded for}`` of every dump file in the store."""
+    """``{dump key: projects it was loaded for}`` of every dump file in the store.
+
+    Keys are :func:`dump_key` names, so a dump loaded from an uncompressed copy counts too.
+    """
+    found: dict[str, str] = {}
     with engine.connect() as connection:
         rows = connection.execute(
             text("SELECT name, projects FROM ingested_files WHERE name LIKE 'pageviews-%'")
         )
-        return {name: projects for name, projects in rows}
+        for name, projects in rows:
+            key = dump_key(name)
+            if key in found and "*" not in (found[key], projects):
+                projects = ",".join(sorted(set(found[key].split(",")) | set(projects.split(","))))
+            elif key in found:
+                projects = "*"
+            found[key] = projects
+    return found
 
 
 def covers(loaded: str | None, projects: ProjectFilter) -> bool:
@@ -66,7 +85,7 @@ def make_plan(
     kwargs = {"agents": agents} if agents else {}
     wanted, done, not_yet = [], [], []
     for item in items_between(first_hour, last_hour, datasets, **kwargs):
-        if covers(loaded.get(item.name), projects):
+        if covers(loaded.get(dump_key(item.name)), projects):
             done.append(item)
         elif item.ready_hour > now_hour:
             not_yet.append(item)

@@ -290,3 +290,42 @@ def test_cli_fetch_loads_and_rejects_bad_arguments(
     monkeypatch.setenv("WIKIVIEWS_FETCH_CONNECTIONS", "4")
     result = runner.invoke(main, ["fetch", "--start", "2024-03-01", "--dry-run"])
     assert result.exit_code == 1 and "WIKIVIEWS_FETCH_CONNECTIONS='4' is not valid" in result.output
+
+
+def test_live_edge_404_is_not_yet_published_not_missing(
+    sqlite_settings: Settings, server: DumpsServer, tmp_path: Path
+):
+    settings = fetch_settings(sqlite_settings, server, tmp_path)
+    server.hidden |= {hourly_name(4), hourly_name(5)}
+    status, report = fetch(settings, request(24), clock=datetime(2024, 3, 1, 6, 30))
+    assert status == 0, report
+    assert sorted(ingested(settings)) == [hourly_name(h) for h in range(4)]
+    assert "not published yet (404 at the live edge; a later run gets them):" in report
+    assert "pageviews 2024-03-01 04:00 … 2024-03-01 05:00 (2 files)" in report
+    assert "missing on the server" not in report
+    assert "0 missing" in report
+    # Hours whose period is not over were not asked for at all.
+    assert server.requests_for(hourly_name(6)) == []
+    # A timer run that finds only the unpublished edge hour left is not a failure.
+    status, report = fetch(settings, request(24), clock=datetime(2024, 3, 1, 6, 30))
+    assert status == 0 and "nothing of the range was found" not in report
+
+
+def test_a_dump_loaded_from_an_uncompressed_copy_is_not_fetched_again(
+    sqlite_settings: Settings, server: DumpsServer, sample: Sample, tmp_path: Path
+):
+    import gzip
+
+    from backend.ingest.run import ingest_file
+
+    plain = tmp_path / "copy" / hourly_name(0).removesuffix(".gz")
+    plain.parent.mkdir()
+    plain.write_bytes(gzip.decompress(sample.placed[hourly_name(0)].read_bytes()))
+    engine = db.make_engine(sqlite_settings)
+    assert ingest_file(engine, sqlite_settings, plain, ProjectFilter()).status == "loaded"
+    engine.dispose()
+    settings = fetch_settings(sqlite_settings, server, tmp_path)
+    status, report = fetch(settings, request(2))
+    assert status == 0, report
+    assert server.requests_for(hourly_name(0)) == []
+    assert "1 were already in the store" in report

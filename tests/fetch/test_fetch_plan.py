@@ -1,0 +1,91 @@
+"""Planning a range: layout of names and URLs, what the store covers, order, report ranges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from backend.fetch.checksums import parse_checksums
+from backend.fetch.layout import complete_item, hour_of, hourly_item, items_between
+from backend.fetch.plan import covers, describe_ranges, dump_key, make_plan
+from backend.ingest.parsed import ProjectFilter
+
+H = hour_of(datetime(2024, 2, 29, 22))
+
+
+def test_names_and_urls_follow_the_dumps_layout():
+    item = hourly_item(H)
+    assert item.name == "pageviews-20240229-220000.gz"
+    assert item.url("https://mirror.example/other/") == (
+        "https://mirror.example/other/pageviews/2024/2024-02/pageviews-20240229-220000.gz"
+    )
+    assert item.ready_hour == H + 1
+    daily = complete_item(hour_of(datetime(2024, 3, 1)), "spider")
+    assert daily.path == "pageview_complete/2024/2024-03/pageviews-20240301-spider.bz2"
+    assert daily.ready_hour == hour_of(datetime(2024, 3, 2))
+
+
+def test_a_range_across_a_month_end_in_both_datasets():
+    items = list(items_between(H, H + 3, ("pageviews", "complete"), agents=("user",)))
+    assert [i.name for i in items] == [
+        "pageviews-20240229-220000.gz",
+        "pageviews-20240229-230000.gz",
+        "pageviews-20240229-user.bz2",
+        "pageviews-20240301-000000.gz",
+        "pageviews-20240301-010000.gz",
+        "pageviews-20240301-user.bz2",
+    ]
+    assert {i.directory for i in items} >= {"pageviews/2024/2024-02", "pageviews/2024/2024-03"}
+
+
+@pytest.mark.parametrize(
+    ("loaded", "only", "expected"),
+    [
+        (None, None, False),
+        ("*", None, True),
+        ("*", {"de.wikipedia"}, True),
+        ("de.wikipedia", None, False),
+        ("de.wikipedia", {"de.wikipedia"}, True),
+        ("de.wikipedia,en.wikipedia", {"en.wikipedia"}, True),
+        ("de.wikipedia", {"de.wikipedia", "fr.wikipedia"}, False),
+    ],
+)
+def test_covers(loaded, only, expected):
+    projects = ProjectFilter(frozenset(only)) if only else ProjectFilter()
+    assert covers(loaded, projects) is expected
+
+
+def test_plan_skips_loaded_and_unfinished_files_and_orders():
+    loaded = {dump_key("pageviews-20240229-220000.gz"): "*"}
+    plan = make_plan(
+        H, H + 5, now_hour=H + 4, loaded=loaded, projects=ProjectFilter(), order="newest"
+    )
+    assert [i.name for i in plan.loaded] == ["pageviews-20240229-220000.gz"]
+    assert [i.first_hour - H for i in plan.wanted] == [3, 2, 1]
+    assert [i.first_hour - H for i in plan.not_yet] == [4, 5]
+    with pytest.raises(ValueError, match="order"):
+        make_plan(H, H, now_hour=H, loaded={}, projects=ProjectFilter(), order="random")
+
+
+def test_describe_ranges_folds_consecutive_hours():
+    items = [hourly_item(H + h) for h in (0, 1, 2, 5)] + [complete_item(H - 22, "user")]
+    assert describe_ranges(items) == [
+        "complete 2024-02-29 (user): pageviews-20240229-user.bz2",
+        "pageviews 2024-02-29 22:00 … 2024-03-01 00:00 (3 files)",
+        "pageviews 2024-03-01 03:00: pageviews-20240301-030000.gz",
+    ]
+
+
+def test_checksum_files_of_both_styles():
+    text = (
+        "d41d8cd98f00b204e9800998ecf8427e  pageviews-20240301-000000.gz\n"
+        "D41D8CD98F00B204E9800998ECF8427F *pageviews-20240301-010000.gz\n"
+        "not a checksum line\n"
+        "da39a3ee5e6b4b0d3255bfef95601890afd80709  sub/projectviews-20240301-000000\n"
+    )
+    assert parse_checksums(text) == {
+        "pageviews-20240301-000000.gz": "d41d8cd98f00b204e9800998ecf8427e",
+        "pageviews-20240301-010000.gz": "d41d8cd98f00b204e9800998ecf8427f",
+        "projectviews-20240301-000000": "da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    }
