@@ -14,7 +14,7 @@ from sqlalchemy import inspect
 from backend import db
 from backend.fetch.follow import follow
 from backend.fetch.layout import COMPLETE_AGENTS, hour_of
-from backend.fetch.pipeline import LIVE_EDGE_HOURS, Fetcher, ItemOutcome
+from backend.fetch.pipeline import Fetcher, ItemOutcome
 from backend.fetch.plan import Plan, describe_ranges, hour_text, loaded_files, make_plan
 from backend.fetch.transfer import Policy, Transfer
 from backend.ingest.parsed import ProjectFilter
@@ -101,7 +101,7 @@ def format_dry_run(plan: Plan, base_url: str) -> str:
 
 def is_live_edge(outcome: ItemOutcome, now_hour: int) -> bool:
     """Whether a 404 is for a file that may simply not be published yet."""
-    return outcome.item.ready_hour >= now_hour - LIVE_EDGE_HOURS
+    return outcome.item.at_live_edge(now_hour)
 
 
 def format_report(
@@ -109,8 +109,8 @@ def format_report(
 ) -> str:
     """The end-of-run report: what was loaded, verified, missing, failed, and how fast.
 
-    A 404 for a file of the last :data:`LIVE_EDGE_HOURS` hours is "not published yet",
-    an older one "missing on the server".
+    A 404 for a file at the live edge (:data:`~backend.fetch.layout.LIVE_EDGE_HOURS`) is
+    "not published yet", an older one "missing on the server".
     """
     by_status: dict[str, list[ItemOutcome]] = {}
     for outcome in outcomes:

@@ -3,9 +3,10 @@
 Each poll plans again from the store (so a restart resumes where the store is), fetches the
 hours whose period has ended and that are not loaded, and sleeps. A 404 at the live edge
 means "not published yet" and is retried at the next poll; a file still missing
-:data:`~backend.fetch.pipeline.LIVE_EDGE_HOURS` after its period ended is reported as
-missing and no longer asked for by this process (a restart asks again). A file that fails
-:data:`MAX_FAILURES` polls in a row is reported and left alone the same way.
+:data:`~backend.fetch.layout.LIVE_EDGE_HOURS` after its period ended (48 hours for hourly
+files, a week for daily ones) is reported as missing and no longer asked for by this
+process (a restart asks again). A file that fails :data:`MAX_FAILURES` polls in a row is
+reported and left alone the same way.
 
 Publication stays the store's business: the ingest publishes a day only once all its hours
 are loaded and none of them is in ``held_hours``, so held hours stay held whatever the
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from backend.fetch.layout import hour_of
-from backend.fetch.pipeline import LIVE_EDGE_HOURS, Fetcher, ItemOutcome
+from backend.fetch.pipeline import Fetcher, ItemOutcome
 from backend.fetch.plan import describe_ranges, loaded_files, make_plan
 
 #: Polls a file may fail in a row before this process stops asking for it.
@@ -74,7 +75,7 @@ def follow(
         for outcome in outcomes:
             name = outcome.item.name
             if outcome.status == "missing":
-                if outcome.item.ready_hour < now_hour - LIVE_EDGE_HOURS:
+                if not outcome.item.at_live_edge(now_hour):
                     state.given_up[name] = outcome
                 else:
                     waiting.append(outcome.item)

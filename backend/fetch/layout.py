@@ -18,6 +18,9 @@ from backend.timeutil import EPOCH
 
 DATASETS = ("pageviews", "complete")
 COMPLETE_AGENTS = ("user", "spider", "automated")
+#: How long after its period a file counts as the live edge, by dataset: a 404 then means
+#: "not published yet" (hourly files usually appear within hours, daily files within days).
+LIVE_EDGE_HOURS = {"pageviews": 48, "complete": 7 * 24}
 _EPOCH = datetime(EPOCH.year, EPOCH.month, EPOCH.day)
 
 
@@ -50,6 +53,10 @@ class DumpItem:
     def ready_hour(self) -> int:
         """The first hour after the covered period: the file cannot exist before it starts."""
         return self.first_hour + self.hours
+
+    def at_live_edge(self, now_hour: int) -> bool:
+        """Whether a 404 for this file at ``now_hour`` may just mean "not published yet"."""
+        return self.ready_hour >= now_hour - LIVE_EDGE_HOURS[self.dataset]
 
     def url(self, base_url: str) -> str:
         """The file's URL under ``base_url``."""

@@ -31,9 +31,6 @@ from backend.settings import Settings
 
 #: Pack settled days and trim the hourly window after this many loaded files (a week).
 FINISH_EVERY = 24 * 7
-#: Files whose period ended less than this many hours ago count as the live edge: their
-#: checksum file may not list them yet, and a 404 means "not yet" rather than "missing".
-LIVE_EDGE_HOURS = 48
 
 
 @dataclass
@@ -133,7 +130,7 @@ class Fetcher:
                     item = next(queue, None)
                     if item is None:
                         return
-                    recent = item.ready_hour >= now_hour - LIVE_EDGE_HOURS
+                    recent = item.at_live_edge(now_hour)  # checksums may lag behind
                     pending.append((item, pool.submit(self._download, item, recent, on_bytes)))
 
             try:

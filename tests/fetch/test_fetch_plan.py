@@ -89,3 +89,12 @@ def test_checksum_files_of_both_styles():
         "pageviews-20240301-010000.gz": "d41d8cd98f00b204e9800998ecf8427f",
         "projectviews-20240301-000000": "da39a3ee5e6b4b0d3255bfef95601890afd80709",
     }
+
+
+def test_live_edge_is_two_days_for_hours_and_a_week_for_daily_files():
+    hour = hourly_item(H)
+    daily = complete_item(H - 22, "user")  # 29 February, ready at 1 March 00:00
+    five_days_later = hour_of(datetime(2024, 3, 6))
+    assert hour.at_live_edge(H + 1 + 48) and not hour.at_live_edge(H + 1 + 49)
+    assert daily.at_live_edge(five_days_later)
+    assert not daily.at_live_edge(hour_of(datetime(2024, 3, 8, 1)))
