@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from backend.fetch.layout import COMPLETE_AGENTS, hour_of
 from backend.fetch.pipeline import Fetcher, ItemOutcome
 from backend.fetch.plan import Plan, describe_ranges, hour_text, loaded_files, make_plan
 from backend.fetch.transfer import Policy, Transfer
-from backend.ingest.parsed import ProjectFilter
+from backend.ingest.parsed import REJECT_REASONS, ProjectFilter
 from backend.settings import Settings
 
 
@@ -128,6 +129,20 @@ def format_report(
         f"failed; {plan_loaded} were already in the store",
         f"downloaded: {received / 1e6:,.1f} MB in {seconds:.1f} s ({rate / 1e6:,.1f} MB/s)",
     ]
+    ingests = [o.ingest for o in loaded if o.ingest is not None]
+    if ingests:
+        rejects: Counter[str] = Counter()
+        for result in ingests:
+            rejects.update(result.rejects)
+        out.append(
+            f"lines: {sum(r.lines_read for r in ingests):,} read, "
+            f"{sum(r.lines_rejected for r in ingests):,} rejected; "
+            f"views loaded: {sum(r.views for r in ingests):,}"
+        )
+        out.extend(
+            f"  rejected {count:,} × {REJECT_REASONS.get(reason, reason)} ({reason})"
+            for reason, count in rejects.most_common()
+        )
     if loaded:
         sources = sorted({o.verified_by for o in verified})
         out.append(

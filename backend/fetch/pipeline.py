@@ -144,6 +144,10 @@ class Fetcher:
                         with lock:
                             bar.set_postfix_str(f"loading {item.name}")
                     outcome = self._ingest(item, downloaded)
+                    if self.loaded_since_finish >= FINISH_EVERY:
+                        with lock:
+                            bar.set_postfix_str("packing settled days")
+                        self.finish()
                     outcomes.append(outcome)
                     if on_outcome:
                         on_outcome(outcome)
@@ -170,8 +174,6 @@ class Fetcher:
                 raise
             finally:
                 bar.close()
-        if self.loaded_since_finish >= FINISH_EVERY:
-            self.finish()
         return outcomes
 
     def finish(self) -> None:

@@ -91,6 +91,10 @@ def test_normal_run_loads_every_file_verified_and_deletes_the_downloads(
         assert digest == sha256(sample.placed[name]) and projects == "*"
     assert hourly_views(settings, "de.wikipedia") == truth_views(sample, "de.wikipedia", range(6))
     assert "6 loaded" in report and "6 verified against md5sums.txt" in report
+    truth = sample_truth(sample.files)["files"]
+    lines = sum(truth[hourly_name(h)]["lines"] for h in range(6))
+    valid = sum(truth[hourly_name(h)]["valid_lines"] for h in range(6))
+    assert f"lines: {lines:,} read, {lines - valid:,} rejected" in report
     assert list((tmp_path / "downloads").iterdir()) == []
     assert server.max_connections <= 3
     assert sleep.calls == []  # nothing failed, nothing waited
@@ -329,3 +333,23 @@ def test_a_dump_loaded_from_an_uncompressed_copy_is_not_fetched_again(
     assert status == 0, report
     assert server.requests_for(hourly_name(0)) == []
     assert "1 were already in the store" in report
+
+
+def test_a_long_run_packs_settled_days_as_it_goes(
+    sqlite_settings: Settings, server: DumpsServer, tmp_path: Path, monkeypatch
+):
+    from backend.fetch import pipeline
+
+    calls: list[int] = []
+    real_finish = pipeline.finish
+
+    def counting_finish(engine, settings, *args):
+        calls.append(len(ingested(settings)))
+        return real_finish(engine, settings, *args)
+
+    monkeypatch.setattr(pipeline, "FINISH_EVERY", 2)
+    monkeypatch.setattr(pipeline, "finish", counting_finish)
+    settings = fetch_settings(sqlite_settings, server, tmp_path)
+    status, _ = fetch(settings, request(5))
+    assert status == 0
+    assert calls == [2, 4, 5]  # every 2 loaded files, and once at the end
