@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 
 from backend import db
 from backend.fetch.follow import follow
@@ -70,12 +71,16 @@ def user_agent(settings: Settings) -> str:
 
 def plan_request(settings: Settings, request: FetchRequest, now: datetime) -> Plan:
     """The plan of a non-follow run at ``now``, without changing the store."""
-    engine = db.make_engine(settings)
-    try:
-        has_store = inspect(engine).has_table("ingested_files")
-        loaded = loaded_files(engine) if has_store else {}
-    finally:
-        engine.dispose()
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        loaded: dict[str, str] = {}  # no store yet: do not create one just to look
+    else:
+        engine = db.make_engine(settings)
+        try:
+            has_store = inspect(engine).has_table("ingested_files")
+            loaded = loaded_files(engine) if has_store else {}
+        finally:
+            engine.dispose()
     now_hour = hour_of(now)
     last = request.last_hour if request.last_hour is not None else now_hour - 1
     return make_plan(

@@ -255,9 +255,9 @@ def test_keep_leaves_the_files_and_a_rerun_reuses_them(
 
 
 def test_cli_dry_run_lists_urls_and_changes_nothing(
-    sqlite_settings: Settings, server: DumpsServer, tmp_path: Path, monkeypatch
+    server: DumpsServer, tmp_path: Path, monkeypatch
 ):
-    monkeypatch.setenv("WIKIVIEWS_DATABASE_URL", sqlite_settings.database_url)
+    monkeypatch.setenv("WIKIVIEWS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("WIKIVIEWS_FETCH_BASE_URL", server.url)
     result = CliRunner().invoke(
         main, ["fetch", "--start", "2024-03-01", "--end", "2024-03-01T02", "--dry-run"]
@@ -267,6 +267,7 @@ def test_cli_dry_run_lists_urls_and_changes_nothing(
         f"{server.url}/pageviews/2024/2024-03/{hourly_name(h)}" for h in range(3)
     ] + ["would fetch 3 file(s); 0 already in the store"]
     assert server.requests == []
+    assert not (tmp_path / "data").exists()  # no store was created just to look
 
 
 def test_cli_fetch_loads_and_rejects_bad_arguments(
