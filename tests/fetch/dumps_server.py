@@ -11,6 +11,8 @@ thread) with HTTP/1.1 keep-alive and ``Range`` support, and can, per file name:
 * answer 503 a number of times first (``unavailable``).
 
 It records every request (path and Range header) and the most connections open at once.
+With ``overlap = N`` every file answer waits until N connections are open (or a 10-second
+guard passes, recorded in ``overlap_timeouts``), so a client's concurrency is exercised.
 """
 
 from __future__ import annotations
@@ -79,7 +81,10 @@ class DumpsServer:
         self.requests: list[Request] = []
         self.open_connections = 0
         self.max_connections = 0
+        self.overlap: int | None = None
+        self.overlap_timeouts = 0
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -111,9 +116,18 @@ class DumpsServer:
             self.requests.append(Request(path, range_header, status))
 
     def _connection(self, delta: int) -> None:
-        with self._lock:
+        with self._changed:
             self.open_connections += delta
             self.max_connections = max(self.max_connections, self.open_connections)
+            self._changed.notify_all()
+
+    def _wait_for_overlap(self) -> None:
+        with self._changed:
+            if self.overlap is None:
+                return
+            needed = self.overlap
+            if not self._changed.wait_for(lambda: self.open_connections >= needed, timeout=10):
+                self.overlap_timeouts += 1
 
 
 def _handler(server: DumpsServer) -> type[BaseHTTPRequestHandler]:
@@ -158,6 +172,8 @@ def _handler(server: DumpsServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return None
+            if name.startswith("pageviews-"):
+                server._wait_for_overlap()
             data = path.read_bytes()
             with server._lock:
                 corrupt = server.corrupt[name] > 0

@@ -354,3 +354,15 @@ def test_a_long_run_packs_settled_days_as_it_goes(
     status, _ = fetch(settings, request(5))
     assert status == 0
     assert calls == [2, 4, 5]  # every 2 loaded files, and once at the end
+
+
+def test_downloads_overlap_on_exactly_three_connections(
+    sqlite_settings: Settings, server: DumpsServer, tmp_path: Path
+):
+    settings = fetch_settings(sqlite_settings, server, tmp_path)
+    server.overlap = 3  # each file answer waits until three connections are open
+    status, report = fetch(settings, request(8))
+    assert status == 0, report
+    assert server.overlap_timeouts == 0  # three downloads did run at once …
+    assert server.max_connections == 3  # … and never a fourth connection
+    assert len(ingested(settings)) == 8
