@@ -8,7 +8,9 @@ thread) with HTTP/1.1 keep-alive and ``Range`` support, and can, per file name:
 * answer 404 (``hidden``: not published yet),
 * send wrong bytes of the right length (``corrupt``: how many answers),
 * close the connection after some bytes of the body (``drop_after``: first answer only),
-* answer 503 a number of times first (``unavailable``).
+* answer 503 a number of times first (``unavailable``),
+* leave it out of ``md5sums.txt`` (``unlisted``; for ``unlisted_answers`` answers, or always
+  while that is ``None``).
 
 It records every request (path and Range header) and the most connections open at once.
 With ``overlap = N`` every file answer waits until N connections are open (or a 10-second
@@ -82,6 +84,8 @@ class DumpsServer:
         self.open_connections = 0
         self.max_connections = 0
         self.overlap: int | None = None
+        self.unlisted: set[str] = set()
+        self.unlisted_answers: int | None = None
         self.overlap_timeouts = 0
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -120,6 +124,16 @@ class DumpsServer:
             self.open_connections += delta
             self.max_connections = max(self.max_connections, self.open_connections)
             self._changed.notify_all()
+
+    def _checksums(self, data: bytes) -> bytes:
+        with self._lock:
+            if not self.unlisted or self.unlisted_answers == 0:
+                return data
+            if self.unlisted_answers is not None:
+                self.unlisted_answers -= 1
+            lines = data.decode().splitlines(keepends=True)
+            kept = [line for line in lines if line.split()[-1] not in self.unlisted]
+            return "".join(kept).encode()
 
     def _wait_for_overlap(self) -> None:
         with self._changed:
@@ -175,6 +189,8 @@ def _handler(server: DumpsServer) -> type[BaseHTTPRequestHandler]:
             if name.startswith("pageviews-"):
                 server._wait_for_overlap()
             data = path.read_bytes()
+            if name == "md5sums.txt":
+                data = server._checksums(data)
             with server._lock:
                 corrupt = server.corrupt[name] > 0
                 if corrupt:

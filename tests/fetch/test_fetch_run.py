@@ -366,3 +366,27 @@ def test_downloads_overlap_on_exactly_three_connections(
     assert server.overlap_timeouts == 0  # three downloads did run at once …
     assert server.max_connections == 3  # … and never a fourth connection
     assert len(ingested(settings)) == 8
+
+
+def test_a_new_hour_missing_from_the_checksum_file_is_looked_up_again(
+    sqlite_settings: Settings, server: DumpsServer, tmp_path: Path
+):
+    settings = fetch_settings(sqlite_settings, server, tmp_path)
+    server.unlisted, server.unlisted_answers = {hourly_name(3)}, 1  # the list lags once
+    status, report = fetch(settings, request(4), clock=datetime(2024, 3, 1, 4, 30))
+    assert status == 0, report
+    assert "4 verified against md5sums.txt" in report
+    assert len(server.requests_for("md5sums.txt")) == 2
+
+
+def test_a_file_no_checksum_file_lists_loads_unverified(
+    sqlite_settings: Settings, server: DumpsServer, tmp_path: Path
+):
+    settings = fetch_settings(sqlite_settings, server, tmp_path)
+    server.unlisted = {hourly_name(1)}  # an old file, never listed: not asked again
+    status, report = fetch(settings, request(3))
+    assert status == 0, report
+    assert len(ingested(settings)) == 3
+    assert "2 verified against md5sums.txt, 1 not listed in any published checksum" in report
+    assert len(server.requests_for("md5sums.txt")) == 1
+    assert len(server.requests_for("sha1sums.txt")) == 1  # tried once, 404
