@@ -39,6 +39,7 @@ import urllib.error
 import urllib.request
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
@@ -247,8 +248,25 @@ def _start(name: str, command: list[str], env: dict[str, str], port: int, work: 
     raise SystemExit(f"{name} server did not listen within 60 s; see {log}")
 
 
-def start_api(store_dir: Path, work: Path) -> Server:
-    """``wikiviews serve`` on the store: gunicorn, 2 sync workers."""
+#: gunicorn options of ``--worker gthread``: threads per worker and keep-alive seconds.
+GTHREAD_OPTIONS = ("--threads", "4", "--keep-alive", "5")
+
+
+def _gunicorn(port: int, worker: str) -> list[str]:
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "--workers", "2", "--worker-class", worker, "--bind", f"127.0.0.1:{port}",
+        "--no-control-socket",
+    ]  # fmt: skip
+    return command + list(GTHREAD_OPTIONS) if worker == "gthread" else command
+
+
+def start_api(store_dir: Path, work: Path, worker: str = "sync") -> Server:
+    """``wikiviews serve`` on the store: gunicorn, 2 sync workers.
+
+    With ``worker="gthread"`` the same app runs under gunicorn's threaded workers with
+    keep-alive instead (not what ``wikiviews serve`` does: an experiment for the README).
+    """
     port = free_port()
     env = clean_env(
         WIKIVIEWS_DATA_DIR=str(store_dir),
@@ -257,18 +275,19 @@ def start_api(store_dir: Path, work: Path) -> Server:
         WIKIVIEWS_RATE_LIMIT=BENCH_RATE_LIMIT,
     )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    command = [sys.executable, "-m", "backend", "serve"]
+    if worker == "sync":
+        return _start("api", [sys.executable, "-m", "backend", "serve"], env, port, work)
+    metrics_dir = work / "metrics"
+    metrics_dir.mkdir(exist_ok=True)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    command = [*_gunicorn(port, worker), "backend:create_app()"]
     return _start("api", command, env, port, work)
 
 
-def start_floor(work: Path) -> Server:
+def start_floor(work: Path, worker: str = "sync") -> Server:
     """The floor app under gunicorn with ``wikiviews serve``'s settings."""
     port = free_port()
-    command = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
-        "--chdir", str(BENCH), "--no-control-socket", "api_floor:app",
-    ]  # fmt: skip
+    command = [*_gunicorn(port, worker), "--chdir", str(BENCH), "api_floor:app"]
     return _start("floor", command, clean_env(), port, work)
 
 
@@ -280,6 +299,17 @@ def fetch(base: str, path: str) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
+
+
+def prefill(server: Server, paths: Sequence[str], times: int = 4) -> tuple[float, int]:
+    """Ask every distinct path ``times`` times over 8 connections; (seconds, distinct)."""
+    distinct = list(dict.fromkeys(paths))
+    started = time.perf_counter()
+    with ThreadPoolExecutor(8) as pool:
+        for status, _body in pool.map(lambda p: fetch(server.base, p), distinct * times):
+            if status not in (200, 404):
+                raise SystemExit(f"prefill: unexpected status {status}; see {server.log}")
+    return time.perf_counter() - started, len(distinct)
 
 
 def route_missing(status: int, body: bytes) -> bool:
@@ -576,6 +606,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--routes", default=",".join(r.key for r in ROUTES), help="comma-separated route keys"
     )
+    parser.add_argument(
+        "--worker",
+        choices=("sync", "gthread"),
+        default="sync",
+        help="gunicorn worker class: sync is wikiviews serve; gthread (4 threads, keep-alive) "
+        "runs the same app under gunicorn directly, for comparison",
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="seconds of unmeasured load per route first"
+    )
+    parser.add_argument(
+        "--prefill-top",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="ask every distinct top list 4 times before measuring (a warm per-worker cache)",
+    )
     parser.add_argument("--build-only", action="store_true", help="build the store and stop")
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the routes in-process instead"
@@ -636,17 +682,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; "
         f"{versions()}; {code_revision()}"
     )
+    server_text = (
+        "wikiviews serve (gunicorn, 2 sync workers: one connection per request)"
+        if args.worker == "sync"
+        else f"gunicorn 2 gthread workers {' '.join(GTHREAD_OPTIONS)} (not wikiviews serve)"
+    )
     say(
-        "load generator: wrk, 1 thread, on the same cores as the 2 gunicorn workers "
-        f"(nothing pinned); {args.duration:g} s per point, loopback only"
+        f"server: {server_text}; load generator: wrk, 1 thread, on the same cores as the "
+        f"workers (nothing pinned); {args.duration:g} s per point, loopback only"
     )
     for line in paths.description:
         say(f"requests: {line}")
     with open(api_store.store_path(store_dir), "rb") as stream:  # into the page cache
         while stream.read(1 << 24):
             pass
-    api = start_api(store_dir, work)
-    floor = start_floor(work)
+    api = start_api(store_dir, work, args.worker)
+    floor = start_floor(work, args.worker)
     cells: dict[tuple[str, int], Cell] = defaultdict(Cell)
     try:
         skip = probe(api, paths, routes)
@@ -654,10 +705,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             say(f"SKIPPED {key}: {reason}")
         routes = [key for key in routes if key not in skip]
         log = work / "wrk.log"
-        say("warming up (2 s per route at 8 connections, not counted) …")
+        say(f"warming up ({args.warmup:g} s per route at 8 connections, not counted) …")
         for key in routes:
             server = floor if key == "floor" else api
-            run_wrk(server.base, files[key], 8, 2, key, log)
+            run_wrk(server.base, files[key], 8, args.warmup, key, log)
+        if "top" in routes and args.prefill_top:
+            seconds, count = prefill(api, paths.by_route["top"])
+            say(
+                f"top: every one of its {count:,} distinct lists asked 4 times first, so that "
+                f"both workers hold it ({seconds:.0f} s; the per-worker cache is warm)"
+            )
         for repeat in range(args.repeat):
             for key in routes:
                 server = floor if key == "floor" else api
@@ -677,8 +734,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     say(
         f"\nMeasured {date.today():%Y-%m-%d}, median of {args.repeat} pass(es) of "
         f"{args.duration:g} s per point; {spec.titles:,} titles × {info['days']} days "
-        f"({info['points']:,} data points); wrk and the 2 workers share the {os.cpu_count()} "
-        "cores.\n"
+        f"({info['points']:,} data points); {server_text}; wrk and the workers share the "
+        f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}.\n"
     )
     say(table(cells, routes, connections))
     for key, reason in skip.items():
