@@ -90,12 +90,7 @@ class Fetcher:
             self._registry = None
         self.transfer.close()
 
-    def run(
-        self,
-        items: Sequence[DumpItem],
-        now_hour: int,
-        on_outcome: Callable[[ItemOutcome], None] | None = None,
-    ) -> list[ItemOutcome]:
+    def run(self, items: Sequence[DumpItem], now_hour: int) -> list[ItemOutcome]:
         """Fetch and ingest ``items`` in order; returns one outcome per item, in order."""
         if not items:
             return []
@@ -140,7 +135,6 @@ class Fetcher:
                     downloaded = future.result()
                     if downloaded.path is not None:
                         sizes.append(downloaded.path.stat().st_size)
-                    if downloaded.path is not None:
                         with lock:
                             bar.set_postfix_str(f"loading {item.name}")
                     outcome = self._ingest(item, downloaded)
@@ -149,8 +143,6 @@ class Fetcher:
                             bar.set_postfix_str("packing settled days")
                         self.finish()
                     outcomes.append(outcome)
-                    if on_outcome:
-                        on_outcome(outcome)
                     if outcome.status == "failed":
                         tqdm.write(f"error: {item.name}: {outcome.message}", file=sys.stderr)
                     elif bar.disable and self.progress is None:
