@@ -12,13 +12,14 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from backend import queries
 from backend.api import params
-from backend.api.problems import ApiProblem, not_found
+from backend.api.options import raw_segments
+from backend.api.problems import not_found
 from backend.api.responses import cached_response, encode, json_response
 from backend.api.store import connection
 from backend.timeutil import month_days
@@ -46,18 +47,8 @@ def listing():
 
 
 def _raw_article_segments() -> tuple[list[str], str, str, str]:
-    """(raw article segments, granularity, start, end) from the undecoded request path.
-
-    Flask decodes ``%2F`` before routing, so the title is cut from the raw path (gunicorn's
-    and Werkzeug's ``RAW_URI``) and decoded exactly once afterwards.
-    """
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
-    path = urlsplit(raw).path if raw else request.path
-    marker = "/per-article/"
-    at = path.find(marker)
-    segments = path[at + len(marker) :].split("/") if at >= 0 else []
-    if len(segments) < 7:
-        raise ApiProblem(404, "not_found", "Invalid route", title="Not found.")
+    """(raw article segments, granularity, start, end) from the undecoded request path."""
+    segments = raw_segments("/per-article/", 7)
     return segments[3:-3], unquote(segments[-3]), unquote(segments[-2]), unquote(segments[-1])
 
 
