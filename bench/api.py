@@ -230,10 +230,19 @@ class Server:
                 self.process.wait()
 
 
-def _start(name: str, command: list[str], env: dict[str, str], port: int, work: Path) -> Server:
+def _start(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    port: int,
+    work: Path,
+    cwd: Path | None = None,
+) -> Server:
     log = work / f"{name}.log"
     output = open(log, "wb")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(command, env=env, cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, env=env, cwd=cwd or REPO, stdout=output, stderr=subprocess.STDOUT
+    )
     server = Server(name, process, port, log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -261,7 +270,9 @@ def _gunicorn(port: int, worker: str) -> list[str]:
     return command + list(GTHREAD_OPTIONS) if worker == "gthread" else command
 
 
-def start_api(store_dir: Path, work: Path, worker: str = "sync") -> Server:
+def start_api(
+    store_dir: Path, work: Path, worker: str = "sync", tree: Path | None = None
+) -> Server:
     """``wikiviews serve`` on the store: gunicorn, 2 sync workers.
 
     With ``worker="gthread"`` the same app runs under gunicorn's threaded workers with
@@ -275,13 +286,16 @@ def start_api(store_dir: Path, work: Path, worker: str = "sync") -> Server:
         WIKIVIEWS_RATE_LIMIT=BENCH_RATE_LIMIT,
     )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    if tree is not None:  # another source tree of wikiviews (e.g. an older commit)
+        env["PYTHONPATH"] = str(tree)
     if worker == "sync":
-        return _start("api", [sys.executable, "-m", "backend", "serve"], env, port, work)
+        command = [sys.executable, "-m", "backend", "serve"]
+        return _start("api", command, env, port, work, cwd=tree)
     metrics_dir = work / "metrics"
     metrics_dir.mkdir(exist_ok=True)
     env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     command = [*_gunicorn(port, worker), "backend:create_app()"]
-    return _start("api", command, env, port, work)
+    return _start("api", command, env, port, work, cwd=tree)
 
 
 def start_floor(work: Path, worker: str = "sync") -> Server:
@@ -622,6 +636,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=True,
         help="ask every distinct top list 4 times before measuring (a warm per-worker cache)",
     )
+    parser.add_argument(
+        "--server-tree",
+        type=Path,
+        help="serve the API from another wikiviews source tree (e.g. `git archive` of an "
+        "older commit), for before/after comparisons",
+    )
     parser.add_argument("--build-only", action="store_true", help="build the store and stop")
     parser.add_argument(
         "--profile", action="store_true", help="cProfile the routes in-process instead"
@@ -687,6 +707,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.worker == "sync"
         else f"gunicorn 2 gthread workers {' '.join(GTHREAD_OPTIONS)} (not wikiviews serve)"
     )
+    if args.server_tree:
+        server_text += f", from the source tree {args.server_tree}"
     say(
         f"server: {server_text}; load generator: wrk, 1 thread, on the same cores as the "
         f"workers (nothing pinned); {args.duration:g} s per point, loopback only"
@@ -696,7 +718,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with open(api_store.store_path(store_dir), "rb") as stream:  # into the page cache
         while stream.read(1 << 24):
             pass
-    api = start_api(store_dir, work, args.worker)
+    api = start_api(store_dir, work, args.worker, args.server_tree)
     floor = start_floor(work, args.worker)
     cells: dict[tuple[str, int], Cell] = defaultdict(Cell)
     try:
