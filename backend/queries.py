@@ -45,6 +45,9 @@ def _wanted(access: str, agent: str) -> dict[int, frozenset[int]]:
 
 
 _IN_LIST = re.compile(r"\bIN :(\w+)")
+#: A day's month and a month's first day, memoised (called for every day of a range).
+_month_of = functools.lru_cache(maxsize=1 << 16)(month_of_day)
+_month_first = functools.lru_cache(maxsize=1 << 12)(lambda month: month_days(month)[0])
 
 
 @functools.lru_cache(maxsize=512)
@@ -707,7 +710,7 @@ def daily_views_by_id(
     winners, packed = publication.winners, publication.packed
     days = [day for day in winners if first <= day <= last]
     staged = sorted(day for day in days if day not in packed)
-    months = sorted({month_of_day(day) for day in days if day in packed})
+    months = sorted({_month_of(day) for day in days if day in packed})
     totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for id_chunk in _chunks(id_list):
         for day_chunk in _chunks(staged):
@@ -729,7 +732,7 @@ def daily_views_by_id(
             {"p": project_id, "months": months, "ids": id_chunk},
         )
         for tid, month, blob in rows:
-            first_day = month_days(month)[0]
+            first_day = _month_first(month)
             for series, per_day in series_codec.unpack(bytes(blob)).items():
                 if series not in codes:
                     continue
