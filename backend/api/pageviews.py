@@ -36,7 +36,9 @@ _stamp_month = functools.lru_cache(maxsize=1 << 12)(params.stamp_month)
 #: :func:`backend.queries.data_version` it was read at: reused only while the store is
 #: unchanged (SQLite; on the other backends nothing is cached).
 TOP_CACHE_SIZE = 512
-_top_cache: OrderedDict[tuple[str, ...], tuple[object, bytes, str]] = OrderedDict()
+#: Keyed by the driver connection too: the version counts per connection, so threads with
+#: connections of their own each keep their entries instead of evicting each other's.
+_top_cache: OrderedDict[tuple, tuple[int, bytes, str]] = OrderedDict()
 _top_lock = threading.Lock()
 
 
@@ -156,11 +158,11 @@ def top(project: str, access: str, year: str, month: str, day: str):
     day_number, month_number = params.top_period(year, month, day)
     db = connection()
     version = queries.data_version(db)
-    key = (name, access, year, month, day)
+    key = (version[0] if version else None, name, access, year, month, day)
     if version is not None:
         with _top_lock:
             hit = _top_cache.get(key)
-            if hit is not None and hit[0] == version:
+            if hit is not None and hit[0] == version[1]:
                 _top_cache.move_to_end(key)
                 return cached_response(hit[1], etag=hit[2])
     entries = queries.top_articles(db, name, access, day=day_number, month=month_number)
@@ -185,7 +187,7 @@ def top(project: str, access: str, year: str, month: str, day: str):
     etag = hashlib.sha1(data).hexdigest()
     if version is not None:
         with _top_lock:
-            _top_cache[key] = (version, data, etag)
+            _top_cache[key] = (version[1], data, etag)
             _top_cache.move_to_end(key)
             while len(_top_cache) > TOP_CACHE_SIZE:
                 _top_cache.popitem(last=False)
