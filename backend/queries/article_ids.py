@@ -1,0 +1,279 @@
+"""Reads by title id for the extensions: several titles, redirects, the hourly window, ranks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, text
+
+from backend import series_codec
+from backend.blocklist import fold_title
+from backend.queries.common import (
+    TOP_ACCESS_COLUMN,
+    _chunks,
+    _fetch,
+    _month_first,
+    _month_of,
+    _wanted,
+    blocked_titles,
+)
+from backend.queries.projects import _visible_hours
+
+
+@dataclass(frozen=True)
+class ArticleIds:
+    """A requested title, the ids whose views count for it, and the redirects summed in.
+
+    ``ids`` holds the title's own id (when the store knows it) and, when redirects were asked
+    for, the ids of the titles redirecting to it. A blocked title has no ids and no redirects.
+    """
+
+    title: str
+    own_id: int | None
+    ids: tuple[int, ...]
+    redirects: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DayPublication:
+    """The published days of a project in a range: winning source and whether packed."""
+
+    winners: dict[int, int]
+    packed: frozenset[int]
+
+
+def project_and_through(connection: Connection, project: str) -> tuple[int, int | None] | None:
+    """(id, newest published day or ``None``) of a project name, or ``None`` when unknown."""
+    rows = _fetch(
+        connection,
+        "SELECT p.id, MAX(d.day) FROM projects p LEFT JOIN published_days d "
+        "ON d.project_id = p.id WHERE p.name = :name GROUP BY p.id",
+        {"name": project},
+    )
+    return (rows[0][0], rows[0][1]) if rows else None
+
+
+def resolve_titles(
+    connection: Connection,
+    project_id: int,
+    project: str,
+    titles: list[str],
+    *,
+    redirects: bool,
+    blocked: frozenset[str] | None = None,
+) -> dict[str, ArticleIds]:
+    """The ids behind each of ``titles`` (and of their redirects when asked), in one query.
+
+    Blocked titles (``blocked``, else read with :func:`blocked_titles`) count as never viewed:
+    a blocked title gets no ids at all, a blocked redirect is not summed in.
+    """
+    if blocked is None:
+        blocked = blocked_titles(connection, project)
+    wanted = [t for t in dict.fromkeys(titles) if fold_title(t) not in blocked]
+    own: dict[str, int] = {}
+    redirected: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    if wanted:
+        sql = "SELECT 0, title, title, id FROM titles WHERE project_id = :p AND title IN :own"
+        if redirects:
+            sql += (
+                " UNION ALL SELECT 1, r.target, r.title, t.id FROM redirects r "
+                "LEFT JOIN titles t ON t.project_id = r.project_id AND t.title = r.title "
+                "WHERE r.project_id = :p AND r.target IN :targets"
+            )
+        values: dict[str, object] = {"p": project_id, "own": wanted}
+        if redirects:
+            values["targets"] = wanted
+        for kind, target, title, tid in _fetch(connection, sql, values):
+            if kind == 0:
+                own[title] = tid
+            elif title != target and fold_title(title) not in blocked:
+                redirected[target].append((title, tid))
+    result: dict[str, ArticleIds] = {}
+    for title in dict.fromkeys(titles):
+        if title not in wanted:
+            result[title] = ArticleIds(title, None, (), ())
+            continue
+        extra = sorted(redirected.get(title, ()))
+        ids = [own[title]] if title in own else []
+        ids.extend(tid for _name, tid in extra if tid is not None)
+        result[title] = ArticleIds(
+            title, own.get(title), tuple(dict.fromkeys(ids)), tuple(n for n, _ in extra)
+        )
+    return result
+
+
+def day_publication(
+    connection: Connection, project_id: int, first: int, last: int
+) -> DayPublication:
+    """Winning source of each published day in ``[first, last]`` and which of them are packed."""
+    rows = _fetch(
+        connection,
+        "SELECT d.day, d.source, k.day FROM published_days d LEFT JOIN packed_days k "
+        "ON k.project_id = d.project_id AND k.day = d.day "
+        "WHERE d.project_id = :p AND d.day BETWEEN :a AND :b",
+        {"p": project_id, "a": first, "b": last},
+    )
+    return DayPublication(
+        {day: source for day, source, _ in rows},
+        frozenset(day for day, _, packed in rows if packed is not None),
+    )
+
+
+def daily_views_by_id(
+    connection: Connection,
+    project_id: int,
+    ids: Iterable[int],
+    access: str,
+    agent: str,
+    publication: DayPublication,
+    first: int,
+    last: int,
+) -> dict[int, dict[int, int]]:
+    """Non-zero views per title id and published day of ``[first, last]`` (winning sources)."""
+    id_list = sorted(set(ids))
+    wanted = _wanted(access, agent)
+    codes = {code for codes in wanted.values() for code in codes}
+    winners, packed = publication.winners, publication.packed
+    days = [day for day in winners if first <= day <= last]
+    staged = sorted(day for day in days if day not in packed)
+    months = sorted({_month_of(day) for day in days if day in packed})
+    totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for id_chunk in _chunks(id_list):
+        for day_chunk in _chunks(staged):
+            rows = _fetch(
+                connection,
+                "SELECT title_id, day, series, views FROM day_counts WHERE project_id = :p "
+                "AND day IN :days AND title_id IN :ids",
+                {"p": project_id, "days": day_chunk, "ids": id_chunk},
+            )
+            for tid, day, series, views in rows:
+                if series in wanted[winners[day]]:
+                    totals[tid][day] += views
+        if not months:
+            continue
+        rows = _fetch(
+            connection,
+            "SELECT title_id, month, packed FROM page_months WHERE project_id = :p "
+            "AND month IN :months AND title_id IN :ids",
+            {"p": project_id, "months": months, "ids": id_chunk},
+        )
+        for tid, month, blob in rows:
+            first_day = _month_first(month)
+            for series, per_day in series_codec.unpack(bytes(blob)).items():
+                if series not in codes:
+                    continue
+                for slot, views in per_day.items():
+                    day = first_day + slot
+                    if (
+                        day in packed
+                        and first <= day <= last
+                        and series in wanted.get(winners.get(day, -1), ())
+                    ):
+                        totals[tid][day] += views
+    return {tid: {d: v for d, v in per.items() if v} for tid, per in totals.items()}
+
+
+def sum_views(views: dict[int, dict[int, int]], ids: Iterable[int]) -> dict[int, int]:
+    """Per-period views of several title ids added up (an article and its redirects)."""
+    total: dict[int, int] = defaultdict(int)
+    for tid in ids:
+        for at, count in views.get(tid, {}).items():
+            total[at] += count
+    return dict(total)
+
+
+def visible_hours(
+    connection: Connection, project_id: int, first_hour: int, last_hour: int
+) -> dict[int, int]:
+    """Best loaded, unheld source of every visible hour of a project in range."""
+    best = _visible_hours(connection, [project_id], first_hour, last_hour)
+    return {hour: source for (_pid, hour), source in best.items()}
+
+
+def hourly_views_by_id(
+    connection: Connection,
+    project_id: int,
+    ids: Iterable[int],
+    access: str,
+    agent: str,
+    winners: dict[int, int],
+    first_hour: int,
+    last_hour: int,
+) -> dict[int, dict[int, int]]:
+    """Non-zero views per title id and visible hour, from the hourly window (``page_hours``)."""
+    wanted = _wanted(access, agent)
+    totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for id_chunk in _chunks(sorted(set(ids))):
+        rows = connection.execute(
+            text(
+                "SELECT title_id, hour, series, views FROM page_hours WHERE project_id = :p "
+                "AND title_id IN :ids AND hour BETWEEN :a AND :b"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"p": project_id, "ids": id_chunk, "a": first_hour, "b": last_hour},
+        )
+        for tid, hour, series, views in rows:
+            source = winners.get(hour)
+            if source is not None and series in wanted[source]:
+                totals[tid][hour] += views
+    return {tid: {h: v for h, v in per.items() if v} for tid, per in totals.items()}
+
+
+def last_visible_hour(connection: Connection, project_id: int) -> int | None:
+    """The newest hour of a project that some source covers and no hold keeps back."""
+    days = connection.execute(
+        text(
+            "SELECT DISTINCT day FROM coverage WHERE project_id IN (0, :p) AND hours_mask <> 0 "
+            "ORDER BY day DESC LIMIT 3"
+        ),
+        {"p": project_id},
+    ).scalars()
+    for day in days.all():
+        hours = visible_hours(connection, project_id, day * 24, day * 24 + 23)
+        if hours:
+            return max(hours)
+    return None
+
+
+def top_rank(
+    connection: Connection,
+    project_id: int,
+    title_id: int,
+    access: str,
+    *,
+    blocked: frozenset[str],
+    day: int | None = None,
+    month: int | None = None,
+) -> int | None:
+    """Rank of a title in the top list of a day (or month) as served, or ``None``.
+
+    The stored rank counts blocked titles ahead of it; those are taken off, as
+    :func:`top_articles` re-ranks without them.
+    """
+    where = "project_id = :p AND granularity = :g AND period = :period AND access = :access"
+    values = {
+        "p": project_id,
+        "g": "d" if day is not None else "m",
+        "period": day if day is not None else month,
+        "access": TOP_ACCESS_COLUMN[access],
+    }
+    rows = _fetch(
+        connection,
+        f"SELECT rank, views FROM top_articles WHERE {where} AND title_id = :t",
+        {**values, "t": title_id},
+    )
+    if not rows:
+        return None
+    rank, views = rows[0]
+    if not blocked:
+        return rank
+    ahead = connection.execute(
+        text(
+            "SELECT t.title FROM top_articles a JOIN titles t ON t.id = a.title_id WHERE "
+            + " AND ".join(f"a.{part}" for part in where.split(" AND "))
+            + " AND a.views > :v"
+        ),
+        {**values, "v": views},
+    ).scalars()
+    return rank - sum(1 for title in ahead if fold_title(title) in blocked)

@@ -1,0 +1,251 @@
+"""Per-project (and all-projects) hourly, daily and monthly aggregates; what is published."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import Connection, bindparam, text
+
+from backend.codes import Source
+from backend.queries.common import ALL_PROJECTS, _wanted, project_id
+from backend.timeutil import month_days, month_of_day
+
+
+def _project_ids(connection: Connection, project: str) -> list[int]:
+    if project == ALL_PROJECTS:
+        return list(connection.execute(text("SELECT id FROM projects")).scalars())
+    pid = project_id(connection, project)
+    return [] if pid is None else [pid]
+
+
+def project_daily(
+    connection: Connection,
+    project: str,
+    access: str,
+    agent: str,
+    first: int,
+    last: int,
+    *,
+    source: Source | None = None,
+) -> list[tuple[int, int]]:
+    """Non-zero ``(day, views)`` of a project (or ``all-projects``) over published days.
+
+    With ``source``, that source's complete days are used whether or not it wins them
+    (the legacy pagecounts endpoint reads the pagecounts data this way).
+    """
+    ids = _project_ids(connection, project)
+    if not ids:
+        return []
+    winners = _day_winners(connection, ids, first, last, source)
+    return _sum_winning(
+        connection, "project_days", "day", ids, first, last, winners, _wanted(access, agent)
+    )
+
+
+def _sum_winning(
+    connection: Connection,
+    table: str,
+    column: str,
+    ids: list[int],
+    first: int,
+    last: int,
+    winners: dict[tuple[int, int], int],
+    wanted: dict[int, frozenset[int]],
+) -> list[tuple[int, int]]:
+    """Sum a per-project table over ``[first, last]``, each row only from its winning source."""
+    totals: dict[int, int] = defaultdict(int)
+    rows = connection.execute(
+        text(
+            f"SELECT project_id, {column}, series, views FROM {table} "
+            f"WHERE project_id IN :ids AND {column} BETWEEN :a AND :b"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": ids, "a": first, "b": last},
+    )
+    for pid, at, series, views in rows:
+        winner = winners.get((pid, at))
+        if winner is not None and series in wanted[winner]:
+            totals[at] += views
+    return sorted((at, views) for at, views in totals.items() if views)
+
+
+def _day_winners(
+    connection: Connection, ids: list[int], first: int, last: int, source: Source | None
+) -> dict[tuple[int, int], int]:
+    if source is None:
+        rows = connection.execute(
+            text(
+                "SELECT project_id, day, source FROM published_days "
+                "WHERE project_id IN :ids AND day BETWEEN :a AND :b"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": ids, "a": first, "b": last},
+        )
+        return {(p, d): s for p, d, s in rows}
+    hours = _visible_hours(connection, ids, first * 24, last * 24 + 23, source)
+    complete: dict[tuple[int, int], int] = defaultdict(int)
+    for (pid, hour), _ in hours.items():
+        complete[(pid, hour // 24)] += 1
+    return {key: int(source) for key, count in complete.items() if count == 24}
+
+
+def _visible_hours(
+    connection: Connection,
+    ids: list[int],
+    first_hour: int,
+    last_hour: int,
+    only: Source | None = None,
+) -> dict[tuple[int, int], int]:
+    """Best loaded, unheld source of every (project, hour) in range."""
+    first_day, last_day = first_hour // 24, last_hour // 24
+    coverage = connection.execute(
+        text(
+            "SELECT project_id, day, source, hours_mask FROM coverage WHERE day BETWEEN :a AND :b"
+        ),
+        {"a": first_day, "b": last_day},
+    ).all()
+    held = {
+        (p, h)
+        for p, h in connection.execute(
+            text("SELECT project_id, hour FROM held_hours WHERE hour BETWEEN :a AND :b"),
+            {"a": first_hour, "b": last_hour},
+        )
+    }
+    masks: dict[tuple[int, int, int], int] = defaultdict(int)
+    for pid, day, src, mask in coverage:
+        if only is not None and src != only:
+            continue
+        targets = ids if pid == 0 else ([pid] if pid in ids else [])
+        for target in targets:
+            masks[(target, day, src)] |= mask
+    best: dict[tuple[int, int], int] = {}
+    for (pid, day, src), mask in masks.items():
+        if mask == 0:
+            continue
+        for bit in range(24):
+            hour = day * 24 + bit
+            if not mask >> bit & 1 or not first_hour <= hour <= last_hour:
+                continue
+            if (pid, hour) in held or (0, hour) in held:
+                continue
+            if best.get((pid, hour), -1) < src:
+                best[(pid, hour)] = src
+    return best
+
+
+def project_hourly(
+    connection: Connection,
+    project: str,
+    access: str,
+    agent: str,
+    first_hour: int,
+    last_hour: int,
+    *,
+    source: Source | None = None,
+) -> list[tuple[int, int]]:
+    """Non-zero ``(hour, views)`` of a project (or ``all-projects``) over published hours."""
+    ids = _project_ids(connection, project)
+    if not ids:
+        return []
+    best = _visible_hours(connection, ids, first_hour, last_hour, source)
+    return _sum_winning(
+        connection,
+        "project_hours",
+        "hour",
+        ids,
+        first_hour,
+        last_hour,
+        best,
+        _wanted(access, agent),
+    )
+
+
+def project_monthly(
+    connection: Connection,
+    project: str,
+    access: str,
+    agent: str,
+    first_month: int,
+    last_month: int,
+) -> list[tuple[int, int]]:
+    """Non-zero ``(month, views)`` of a project over complete, published months."""
+    ids = _project_ids(connection, project)
+    if not ids:
+        return []
+    codes = {code for codes in _wanted(access, agent).values() for code in codes}
+    totals: dict[int, int] = defaultdict(int)
+    rows = connection.execute(
+        text(
+            "SELECT month, series, views FROM project_months "
+            "WHERE project_id IN :ids AND month BETWEEN :a AND :b"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"ids": ids, "a": first_month, "b": last_month},
+    )
+    for month, series, views in rows:
+        if series in codes:
+            totals[month] += views
+    return sorted((m, v) for m, v in totals.items() if v)
+
+
+def store_overview(connection: Connection) -> dict[str, object]:
+    """Counts that describe what the store holds (for ``demo`` and health checks)."""
+
+    def scalar(sql: str) -> object:
+        return connection.execute(text(sql)).scalar()
+
+    return {
+        "projects": scalar("SELECT COUNT(*) FROM projects"),
+        "titles": scalar("SELECT COUNT(*) FROM titles"),
+        "files": scalar("SELECT COUNT(*) FROM ingested_files"),
+        "published_days": scalar("SELECT COUNT(*) FROM published_days"),
+        "first_day": scalar("SELECT MIN(day) FROM published_days"),
+        "last_day": scalar("SELECT MAX(day) FROM published_days"),
+        "staged_rows": scalar("SELECT COUNT(*) FROM day_counts"),
+        "packed_rows": scalar("SELECT COUNT(*) FROM page_months"),
+    }
+
+
+def project_monthly_from_days(
+    connection: Connection,
+    project: str,
+    access: str,
+    agent: str,
+    first_month: int,
+    last_month: int,
+    *,
+    source: Source,
+) -> list[tuple[int, int]]:
+    """Non-zero ``(month, views)`` of one source's complete days, summed per month."""
+    first, last = month_days(first_month)[0], month_days(last_month)[-1]
+    totals: dict[int, int] = defaultdict(int)
+    for day, views in project_daily(connection, project, access, agent, first, last, source=source):
+        totals[month_of_day(day)] += views
+    return sorted(totals.items())
+
+
+def last_published_hour(connection: Connection) -> int | None:
+    """The newest hour some source has loaded for some project and no hold keeps back."""
+    days = connection.execute(
+        text("SELECT DISTINCT day FROM coverage WHERE hours_mask <> 0 ORDER BY day DESC LIMIT 3")
+    ).scalars()
+    for day in days.all():
+        held = {
+            (p, h)
+            for p, h in connection.execute(
+                text("SELECT project_id, hour FROM held_hours WHERE hour BETWEEN :a AND :b"),
+                {"a": day * 24, "b": day * 24 + 23},
+            )
+        }
+        best = None
+        for pid, mask in connection.execute(
+            text("SELECT project_id, hours_mask FROM coverage WHERE day = :d"), {"d": day}
+        ):
+            for bit in range(23, -1, -1):
+                hour = day * 24 + bit
+                if mask >> bit & 1 and (pid, hour) not in held and (0, hour) not in held:
+                    best = hour if best is None else max(best, hour)
+                    break
+        if best is not None:
+            return best
+    return None
+
+
+# --- The extensions (/api/wikiviews/v1/ and the stats.grok.se shape) -------------------------
