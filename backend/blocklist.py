@@ -25,8 +25,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from backend.ingest.domain_codes import normalise_project
-from backend.ingest.parsed import MAX_TITLE_BYTES
+from backend.domain_codes import normalise_project
+from backend.titles import MAX_TITLE_BYTES
 
 
 class InvalidEntry(ValueError):

@@ -38,10 +38,10 @@ import requests
 from sqlalchemy import Connection, text
 
 from backend import db
-from backend.ingest.domain_codes import normalise_project
-from backend.ingest.parsed import MAX_TITLE_BYTES
+from backend.domain_codes import normalise_project
 from backend.ingest.projects import ensure_projects
 from backend.settings import Settings
+from backend.titles import MAX_TITLE_BYTES
 
 #: Rows per INSERT round trip.
 _BATCH = 5000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 EPOCH = date(1970, 1, 1)
@@ -50,3 +51,24 @@ def month_days(month: int) -> range:
 def day_stamp(day: int) -> str:
     """``YYYYMMDD`` of a day number."""
     return day_date(day).strftime("%Y%m%d")
+
+
+_HOUR = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T -]?(\d{2}))(?::?00(?::?00)?)?Z?$")
+
+
+def parse_hour(value: str) -> int | None:
+    """The hour number of ``YYYYMMDDHH`` (also ``YYYYMMDD-HH``, ``YYYY-MM-DDTHH[:00]``).
+
+    Returns ``None`` for anything of another shape; raises :class:`ValueError` for an
+    impossible date or hour.
+    """
+    match = _HOUR.match(value.strip())
+    if match is None:
+        return None
+    year, month, day, hour = (int(g) for g in match.groups())
+    if hour > 23:
+        raise ValueError(f"{value}: not a valid hour (hour must be 00 to 23)")
+    try:
+        return hour_number(date(year, month, day), hour)
+    except ValueError as exc:
+        raise ValueError(f"{value}: not a valid hour ({exc})") from exc

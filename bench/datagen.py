@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
 
-from backend.ingest.domain_codes import parse_domain_code
+from backend.domain_codes import parse_domain_code
 
 #: Bump when the generated data changes, so that cached data of older versions is not reused.
 GENERATOR_VERSION = 1

@@ -23,7 +23,7 @@ from urllib.parse import unquote_to_bytes
 import pytest
 
 from backend.codes import Access
-from backend.ingest.domain_codes import SubtotalLine, parse_domain_code
+from backend.domain_codes import SubtotalLine, parse_domain_code
 from backend.sample import ACCESSES, AGENTS, FORMATS, PROJECTS, sample_truth, write_sample
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

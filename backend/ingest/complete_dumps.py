@@ -12,11 +12,12 @@ import re
 from collections.abc import Callable
 
 from backend.codes import ACCESS_NAMES, series_code
-from backend.ingest.domain_codes import is_known_project
+from backend.domain_codes import is_known_project
 from backend.ingest.filenames import DumpFile
 from backend.ingest.lines import text_lines
-from backend.ingest.parsed import MAX_TITLE_BYTES, ParsedFile, ProjectFilter
+from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.reader import read_selected
+from backend.titles import MAX_TITLE_BYTES
 
 _LETTER_COUNT = re.compile(r"([A-Z\[\\\]^_])(\d+)")
 

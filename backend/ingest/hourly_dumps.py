@@ -12,11 +12,12 @@ from collections.abc import Callable
 from urllib.parse import unquote
 
 from backend.codes import Agent, series_code
-from backend.ingest.domain_codes import SubtotalLine, codes_for_project, parse_domain_code
+from backend.domain_codes import SubtotalLine, codes_for_project, parse_domain_code
 from backend.ingest.filenames import DumpFile
 from backend.ingest.lines import text_lines
-from backend.ingest.parsed import MAX_TITLE_BYTES, ParsedFile, ProjectFilter
+from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.reader import read_selected
+from backend.titles import MAX_TITLE_BYTES
 
 
 def parse_hourly_dump(

@@ -6,12 +6,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from backend.ingest.domain_codes import normalise_project
+from backend.domain_codes import normalise_project
+from backend.titles import MAX_TITLE_BYTES
 
 #: Longest line accepted; dump lines are far shorter (titles are at most 512 bytes).
 MAX_LINE_BYTES = 4096
-#: Longest title accepted, in UTF-8 bytes (Wikimedia turns longer ones into ``-``).
-MAX_TITLE_BYTES = 512
 
 #: Why a line was rejected, in the words the summary prints.
 REJECT_REASONS = {

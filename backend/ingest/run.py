@@ -221,9 +221,7 @@ def _load(
                 dialect.lock()
                 loaded = _loaded_projects(connection, path.name)
                 if replace_loaded:
-                    replace.remove_file(
-                        connection, dump, remaining, top_size=settings.top_size
-                    )
+                    replace.remove_file(connection, dump, remaining, top_size=settings.top_size)
                 elif _remaining_filter(loaded, remaining) is None:
                     raise AlreadyLoaded(path.name)
                 facts = FileFacts(

@@ -12,10 +12,8 @@ after a load. If any file cannot be taken out, nothing is changed.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, text
@@ -34,30 +32,11 @@ from backend.ingest.replace import (
 )
 from backend.ingest.run import finish
 from backend.settings import Settings
-from backend.timeutil import hour_number, month_days, month_of_day
-
-_HOUR = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T -]?(\d{2}))(?::?00(?::?00)?)?Z?$")
+from backend.timeutil import month_days, month_of_day, parse_hour
 
 
 class UnloadError(Exception):
     """A target that names no loaded file, or a file that cannot be taken out."""
-
-
-def parse_hour(value: str) -> int | None:
-    """The hour number of ``YYYYMMDDHH`` (also ``YYYYMMDD-HH``, ``YYYY-MM-DDTHH[:00]``).
-
-    Returns ``None`` for anything else; raises :class:`UnloadError` for an invalid date.
-    """
-    match = _HOUR.match(value.strip())
-    if match is None:
-        return None
-    year, month, day, hour = (int(g) for g in match.groups())
-    try:
-        if hour > 23:
-            raise ValueError("hour must be 00 to 23")
-        return hour_number(date(year, month, day), hour)
-    except ValueError as exc:
-        raise UnloadError(f"{value}: not a valid hour ({exc})") from exc
 
 
 def resolve(connection: Connection, targets: Iterable[str]) -> list[LoadedFile]:
@@ -68,7 +47,10 @@ def resolve(connection: Connection, targets: Iterable[str]) -> list[LoadedFile]:
     found: dict[str, LoadedFile] = {}
     problems: list[str] = []
     for target in targets:
-        hour = parse_hour(target)
+        try:
+            hour = parse_hour(target)
+        except ValueError as exc:
+            raise UnloadError(str(exc)) from exc
         if hour is not None:
             covering = files_covering(connection, hour)
             if not covering:

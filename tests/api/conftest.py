@@ -87,9 +87,7 @@ def _write_store_dumps(directory: Path) -> None:
             f"pageviews-{MARCH_FIRST:%Y%m%d}-{hour:02d}0000.gz",
             ["de Berlin 1 0", "en Main_Page 5 0", "en.m Main_Page 2 0"],
         )
-        end = datetime(LEGACY_DAY.year, LEGACY_DAY.month, LEGACY_DAY.day, hour) + timedelta(
-            hours=1
-        )
+        end = datetime(LEGACY_DAY.year, LEGACY_DAY.month, LEGACY_DAY.day, hour) + timedelta(hours=1)
         write_dump(
             directory,
             f"pagecounts-{end:%Y%m%d-%H%M%S}.gz",

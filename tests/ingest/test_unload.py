@@ -14,9 +14,9 @@ from backend import db, queries
 from backend.ingest.ingest_command import run_ingest
 from backend.ingest.parsed import ProjectFilter
 from backend.ingest.projects import ensure_projects
-from backend.ingest.unload import UnloadError, parse_hour, unload
+from backend.ingest.unload import UnloadError, unload
 from backend.settings import Settings
-from backend.timeutil import day_number, hour_number, month_number
+from backend.timeutil import day_number, hour_number, month_number, parse_hour
 from tests.helpers import run_cli, snapshot, write_dump
 
 DAY = date(2024, 3, 1)
@@ -109,9 +109,9 @@ def test_parse_hour():
     assert parse_hour("20240301-03") == parse_hour("2024-03-01T03:00") == hour_number(DAY, 3)
     assert parse_hour("pageviews-20240301-030000.gz") is None
     assert parse_hour("20240301") is None
-    with pytest.raises(UnloadError, match="not a valid hour"):
+    with pytest.raises(ValueError, match="not a valid hour"):
         parse_hour("2024023003")
-    with pytest.raises(UnloadError, match="not a valid hour"):
+    with pytest.raises(ValueError, match="not a valid hour"):
         parse_hour("2024030124")
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from backend.codes import Access
-from backend.ingest.domain_codes import (
+from backend.domain_codes import (
     SubtotalLine,
     codes_for_project,
     normalise_project,
@@ -115,6 +115,6 @@ def test_project_names_normalise_like_the_pageview_api(given, expected):
     ],
 )
 def test_complete_dump_wiki_codes_must_be_known_projects(name, known):
-    from backend.ingest.domain_codes import is_known_project
+    from backend.domain_codes import is_known_project
 
     assert is_known_project(name) is known
