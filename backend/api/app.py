@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
-from backend import db
+from backend import db, web
 from backend.api import compat, docs, health, legacy, metrics, pageviews, store, wikiviews
 from backend.api.problems import ApiProblem
 from backend.settings import Settings
@@ -70,6 +70,7 @@ def build_app(settings: Settings) -> Flask:
     for blueprint in (pageviews.blueprint, legacy.blueprint, health.blueprint, docs.blueprint):
         app.register_blueprint(blueprint)
     _register_extensions(app)
+    app.register_blueprint(web.blueprint)  # the statistics page at / (backend/web)
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(store.release)

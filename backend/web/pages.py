@@ -1,0 +1,110 @@
+"""What the HTML shell of a view carries: its language, messages, projects and limits.
+
+The shell is rendered on the server with everything the first request needs except the data
+itself: the messages of the reader's language, every project with its published span (so the
+default range ends at the last published day without another request), and the API's limits.
+The page's script reads it from a JSON block (``<script type="application/json">``), which the
+Content-Security-Policy allows because it is never executed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, request
+from sqlalchemy import Connection
+
+from backend.queries.catalogue import project_spans
+from backend.timeutil import day_stamp
+
+MESSAGES = Path(__file__).parent / "messages"
+DEFAULT_LANGUAGE = "en"
+VIEWS = ("pageviews", "siteviews", "topviews", "redirectviews", "massviews")
+#: Project preferred as the default when the store has it.
+PREFERRED_PROJECT = "en.wikipedia"
+#: Scripts and styles from this server only, no inline script, data only from this server.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+@functools.cache
+def catalogue(language: str) -> dict[str, str]:
+    """The messages of ``language``, English filling what it lacks."""
+    messages = json.loads((MESSAGES / f"{DEFAULT_LANGUAGE}.json").read_text("utf-8"))
+    if language != DEFAULT_LANGUAGE:
+        messages.update(json.loads((MESSAGES / f"{language}.json").read_text("utf-8")))
+    return {k: v for k, v in messages.items() if not k.startswith("@")}
+
+
+@functools.cache
+def languages() -> tuple[str, ...]:
+    """The languages with a catalogue, English first."""
+    others = sorted(p.stem for p in MESSAGES.glob("*.json") if p.stem != DEFAULT_LANGUAGE)
+    return (DEFAULT_LANGUAGE, *others)
+
+
+def choose_language() -> str:
+    """``uselang`` when it names a catalogue, else the best match of ``Accept-Language``."""
+    asked = request.args.get("uselang", "").strip().lower()
+    if asked in languages():
+        return asked
+    return request.accept_languages.best_match(languages()) or DEFAULT_LANGUAGE
+
+
+def project_name(raw: str) -> str:
+    """A project as Pageviews Analysis links name it (``en.wikipedia.org``) in the API's form."""
+    return raw.strip().lower().removeprefix("www.").removesuffix(".org")
+
+
+@dataclass(frozen=True)
+class Shell:
+    """Everything a view's HTML shell is rendered with."""
+
+    view: str
+    language: str
+    messages: dict[str, str]
+    projects: list[dict[str, str | None]]
+    default_project: str | None
+    limits: dict[str, int]
+
+    def context(self) -> dict[str, object]:
+        """The template's variables: the view, its messages and the page's JSON config."""
+        return {
+            "view": self.view,
+            "views": VIEWS,
+            "lang": self.language,
+            "dir": self.messages.get("dir", "ltr"),
+            "msg": self.messages,
+            "config": {
+                "view": self.view,
+                "lang": self.language,
+                "messages": self.messages,
+                "projects": self.projects,
+                "defaultProject": self.default_project,
+                "limits": self.limits,
+            },
+        }
+
+
+def shell(db: Connection, view: str) -> Shell:
+    """The shell of ``view`` for the current request."""
+    language = choose_language()
+    spans = project_spans(db)
+    projects = [
+        {
+            "name": span.name,
+            "first": day_stamp(span.first_day) if span.first_day is not None else None,
+            "last": day_stamp(span.last_day) if span.last_day is not None else None,
+        }
+        for span in spans
+    ]
+    published = [p["name"] for p in projects if p["last"] is not None]
+    default = PREFERRED_PROJECT if PREFERRED_PROJECT in published else next(iter(published), None)
+    settings = current_app.config["WIKIVIEWS_SETTINGS"]
+    limits = {"maxArticles": settings.max_articles, "maxDays": settings.max_days}
+    return Shell(view, language, catalogue(language), projects, default, limits)
