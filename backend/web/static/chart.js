@@ -61,9 +61,11 @@ export function drawLineChart(figure, data) {
     svg("text", { x: MARGIN.left - 6, y: y(t), "text-anchor": "end", "dominant-baseline": "middle" },
       formatNumber(t))));
   const every = Math.max(1, Math.ceil(labels.length / 6));
+  // The first and last labels align with the plot's edges so neither is cut off.
+  const anchor = (i) => (labels.length < 2 ? "middle" : i === 0 ? "start" : i === labels.length - 1 ? "end" : "middle");
   const xLabels = labels.map((text, i) => (i % every === 0 || i === labels.length - 1) && (
     labels.length < 2 || i === labels.length - 1 || labels.length - 1 - i >= every / 2)
-    ? svg("text", { x: x(i), y: HEIGHT - 8, "text-anchor": "middle" }, text) : null);
+    ? svg("text", { x: x(i), y: HEIGHT - 8, "text-anchor": anchor(i) }, text) : null);
   const lines = series.map((s, n) => {
     const colour = COLOURS[n % COLOURS.length];
     const points = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");

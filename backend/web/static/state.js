@@ -4,6 +4,9 @@
 export const PLATFORMS = ["all-access", "desktop", "mobile-web", "mobile-app"];
 export const AGENTS = ["user", "spider", "automated", "all-agents"];
 export const PRESETS = ["latest-30", "latest-90", "this-year", "last-year", "all-time"];
+/** What the top view leaves out unless the URL says otherwise (`excludes=` shows everything). */
+export const TOP_EXCLUDES = ["Main_Page"];
+export const TOP_PATTERN = "^Special:";
 const DAY_MS = 86400000;
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_MONTH = /^(\d{4})-(\d{2})$/;
@@ -155,8 +158,8 @@ export function readState(view, params, defaults) {
   }
   if (view === "topviews") {
     state.limit = oneOf(get("limit"), ["25", "50", "100", "500", "1000"], "100");
-    state.excludes = splitTitles(get("excludes"));
-    state.pattern = get("pattern");
+    state.excludes = params.has("excludes") ? splitTitles(get("excludes")) : [...TOP_EXCLUDES];
+    state.pattern = params.has("pattern") ? get("pattern") : TOP_PATTERN;
     const date = get("date");
     state.mode = get("start") || get("end") ? "range" : "day";
     if (ISO_MONTH.test(date)) {
@@ -220,8 +223,9 @@ export function writeQuery(state) {
       set("end", state.end);
     } else if (state.mode === "month") set("date", "last-month");
     set("limit", state.limit, "100");
-    set("excludes", state.excludes.join("|"));
-    set("pattern", state.pattern);
+    const excludes = state.excludes.join("|");
+    if (excludes !== TOP_EXCLUDES.join("|")) out.set("excludes", excludes);
+    if (state.pattern !== TOP_PATTERN) out.set("pattern", state.pattern);
     return out.toString();
   }
   set("platform", state.platform, "all-access");
