@@ -53,7 +53,12 @@ def choose_language() -> str:
     asked = request.args.get("uselang", "").strip().lower()
     if asked in languages():
         return asked
-    return request.accept_languages.best_match(languages()) or DEFAULT_LANGUAGE
+    # In the reader's order of preference; de-CH is read as de.
+    for tag, _quality in request.accept_languages:
+        primary = tag.lower().split("-")[0]
+        if primary in languages():
+            return primary
+    return DEFAULT_LANGUAGE
 
 
 def project_name(raw: str) -> str:
