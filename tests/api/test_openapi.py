@@ -34,7 +34,8 @@ def routes(app: Flask) -> set[tuple[str, str]]:
     return {
         (rule.endpoint, method.lower())
         for rule in app.url_map.iter_rules()
-        if rule.endpoint != "static"
+        # The statistics page (backend/web) is HTML for browsers, not part of the API.
+        if rule.endpoint != "static" and not rule.endpoint.startswith("web.")
         for method in rule.methods - IGNORED_METHODS
     }
 

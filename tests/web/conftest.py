@@ -7,12 +7,7 @@ Flask-client tests run on every backend; the browser tests run once, on SQLite, 
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -24,21 +19,7 @@ from backend.settings import Settings
 from tests.api.gunicorn import LiveServer, serving
 from tests.api.wikiviews_store import extensions_store_on, identified_client
 from tests.conftest import BACKENDS
-
-ROOT = Path(__file__).resolve().parents[2]
-DRIVER = Path(__file__).with_name("browser.mjs")
-#: Screenshots of each view (git-ignored).
-ARTIFACTS = ROOT / "tests" / "web" / "artifacts"
-CHROMIUM = os.environ.get("WIKIVIEWS_CHROMIUM", "/usr/bin/chromium")
-
-
-def need(condition: bool, what: str) -> None:
-    """Skip the calling test when ``condition`` is false (fail under REQUIRE_SERVICES=1)."""
-    if condition:
-        return
-    if os.environ.get("WIKIVIEWS_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"WIKIVIEWS_REQUIRE_SERVICES=1 but {what}")
-    pytest.skip(what)
+from tests.web.support import run_browser
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -84,27 +65,6 @@ def live_page(
     """A real ``wikiviews serve`` on the browser store."""
     with serving(browser_store, tmp_path_factory.mktemp("page_gunicorn")) as server:
         yield server
-
-
-def run_browser(server: LiveServer, *scenarios: str) -> dict[str, dict]:
-    """What ``browser.mjs`` saw in each scenario (see its SCENARIOS)."""
-    need(shutil.which("node") is not None, "the browser tests need Node.js (node)")
-    need(Path(CHROMIUM).exists(), f"the browser tests need Chromium at {CHROMIUM} (apt chromium)")
-    need(
-        (ROOT / "node_modules" / "playwright-core").is_dir(),
-        "the browser tests need playwright-core: run `npm ci`",
-    )
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        ["node", str(DRIVER), server.url, str(ARTIFACTS), *scenarios],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 @pytest.fixture(scope="module")
