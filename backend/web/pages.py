@@ -10,6 +10,7 @@ Content-Security-Policy allows because it is never executed.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from backend.queries.catalogue import project_spans
 from backend.timeutil import day_stamp
 
 MESSAGES = Path(__file__).parent / "messages"
+STATIC = Path(__file__).parent / "static"
 DEFAULT_LANGUAGE = "en"
 VIEWS = ("pageviews", "siteviews", "topviews", "redirectviews", "massviews")
 #: Project preferred as the default when the store has it.
@@ -39,6 +41,23 @@ def catalogue(language: str) -> dict[str, str]:
     if language != DEFAULT_LANGUAGE:
         messages.update(json.loads((MESSAGES / f"{language}.json").read_text("utf-8")))
     return {k: v for k, v in messages.items() if not k.startswith("@")}
+
+
+@functools.cache
+def script_modules() -> tuple[str, ...]:
+    """Every script module of the page, preloaded at once instead of import by import."""
+    return tuple(sorted(p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*.js")))
+
+
+@functools.cache
+def static_version() -> str:
+    """A digest of every static file: part of their URLs, so browsers may cache them for good."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(STATIC).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @functools.cache
@@ -85,6 +104,8 @@ class Shell:
             "lang": self.language,
             "dir": self.messages.get("dir", "ltr"),
             "msg": self.messages,
+            "modules": script_modules(),
+            "version": static_version(),
             "config": {
                 "view": self.view,
                 "lang": self.language,

@@ -18,6 +18,7 @@ blueprint = Blueprint("web", __name__, template_folder="templates")
 SUGGESTIONS = 10
 #: Longest prefix looked up (a title is at most 255 bytes; more is not a prefix of one).
 MAX_PREFIX = 255
+YEAR = 365 * 24 * 3600
 
 
 def _page(view: str) -> Response:
@@ -42,11 +43,18 @@ def view(view: str) -> Response:
     return _page(view)
 
 
-@blueprint.get("/static/web/<path:name>")
-def asset(name: str) -> Response:
-    """A static file of the page; revalidated with its ETag, so a new release shows at once."""
+@blueprint.get("/static/web/<version>/<path:name>")
+def asset(version: str, name: str) -> Response:
+    """A static file of the page under the digest of all of them (:func:`pages.static_version`).
+
+    The current digest's files never change, so they are cached for a year; a URL with an
+    older digest still answers, revalidated, so a page loaded before a release keeps working.
+    """
     response = send_from_directory(STATIC, name, max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
+    if version == pages.static_version():
+        response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    else:
+        response.headers["Cache-Control"] = "no-cache"
     return response
 
 

@@ -140,16 +140,35 @@ def test_an_unknown_project_suggests_nothing(page_client: FlaskClient) -> None:
     assert response.get_json()["titles"] == []
 
 
-def test_static_files_are_served_and_revalidated(page_client: FlaskClient) -> None:
-    response = page_client.get("/static/web/app.js")
+def test_static_files_are_cached_for_good_under_their_digest(page_client: FlaskClient) -> None:
+    version = pages.static_version()
+    assert f'src="/static/web/{version}/app.js"' in page_client.get("/").text
+    response = page_client.get(f"/static/web/{version}/app.js")
     assert response.status_code == 200
     assert response.mimetype in ("text/javascript", "application/javascript")
-    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    older = page_client.get("/static/web/000000000000/app.js")
+    assert older.status_code == 200
+    assert older.headers["Cache-Control"] == "no-cache"
     again = page_client.get(
-        "/static/web/app.js", headers={"If-None-Match": response.headers["ETag"]}
+        "/static/web/000000000000/app.js", headers={"If-None-Match": older.headers["ETag"]}
     )
     assert again.status_code == 304
-    assert page_client.get("/static/web/../views.py").status_code == 404
+    assert page_client.get(f"/static/web/{version}/../views.py").status_code == 404
+
+
+def test_the_digest_changes_with_any_static_file(tmp_path, monkeypatch) -> None:
+    (tmp_path / "a.js").write_text("1")
+    monkeypatch.setattr(pages, "STATIC", tmp_path)
+    pages.static_version.cache_clear()
+    try:
+        first = pages.static_version()
+        (tmp_path / "a.js").write_text("2")
+        pages.static_version.cache_clear()
+        assert pages.static_version() != first
+    finally:
+        monkeypatch.undo()
+        pages.static_version.cache_clear()
 
 
 def test_every_module_the_page_imports_is_served(page_client: FlaskClient) -> None:
@@ -157,7 +176,7 @@ def test_every_module_the_page_imports_is_served(page_client: FlaskClient) -> No
     while pending:
         name = pending.pop()
         seen.add(name)
-        response = page_client.get(f"/static/web/{name}")
+        response = page_client.get(f"/static/web/{pages.static_version()}/{name}")
         assert response.status_code == 200, name
         base = name.rsplit("/", 1)[0] + "/" if "/" in name else ""
         for target in re.findall(r'from "\./([^"]+)"|from "\.\./([^"]+)"', response.text):
