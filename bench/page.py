@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(done.stdout)
     finally:
         server.stop()
-    print(f"store: {spec.titles:,} titles, {info['days']} days ({info['first_day']} to "
-          f"{info['last_day']}); {args.loads} loads a case, fresh browser context each")  # fmt: skip
+    span = f"{info['first_day']} to {info['last_day']}"
+    print(f"store: {spec.titles:,} titles, {info['days']} days ({span}); {args.loads} loads a case")
     print(f"page weight before data: {raw / 1024:.1f} KB, {zipped / 1024:.1f} KB gzipped "
           "(target ≤ 100 KB gzipped)")  # fmt: skip
     print(f"{'case':<22} {'cold':>8} {'warm':>8} {'baseline':>9} {'ratio':>12} {'target':>8}")
