@@ -12,8 +12,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 from sqlalchemy import Connection
@@ -27,11 +29,30 @@ DEFAULT_LANGUAGE = "en"
 VIEWS = ("pageviews", "siteviews", "topviews", "redirectviews", "massviews")
 #: Project preferred as the default when the store has it.
 PREFERRED_PROJECT = "en.wikipedia"
-#: Scripts and styles from this server only, no inline script, data only from this server.
+#: Scripts and styles from this server only, no inline script, data only from this server
+#: (and, for the many-pages view's category source, from the one wiki named in its URL).
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "connect-src 'self'{extra}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def content_security_policy(view: str) -> str:
+    """The page's policy: the category source's wiki is the only other host it may ask."""
+    extra = ""
+    if view == "massviews" and request.args.get("source") == "category":
+        origins = {wiki_origin(request.args.get(name, "")) for name in ("site", "target")}
+        extra = "".join(f" {origin}" for origin in sorted(o for o in origins if o))
+    return CONTENT_SECURITY_POLICY.format(extra=extra)
+
+
+def wiki_origin(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, or ``None`` when it is not one."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not _HOST.match(parts.netloc):
+        return None
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
 @functools.cache

@@ -24,7 +24,7 @@ YEAR = 365 * 24 * 3600
 def _page(view: str) -> Response:
     shell = pages.shell(connection(), view)
     response = Response(render_template("page.html", **shell.context()))
-    response.headers["Content-Security-Policy"] = pages.CONTENT_SECURITY_POLICY
+    response.headers["Content-Security-Policy"] = pages.content_security_policy(view)
     # The list of projects and their last day change with every load: always revalidate.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Content-Language"] = shell.language

@@ -234,6 +234,18 @@ const SCENARIOS = {
     return loadAndRead(page, "/massviews?project=en.wikipedia&pages=Main_Page|Second|Steady|Never_Viewed&start=2024-02-01&end=2024-02-29", "massviews");
   },
 
+  /** Massviews of a category's members, read from the wiki's API (WIKIVIEWS_TEST_WIKI). */
+  async category(context, log) {
+    const page = await open(context, log);
+    const wiki = process.env.WIKIVIEWS_TEST_WIKI;
+    const target = encodeURIComponent(`${wiki}/wiki/Category:Test`);
+    const seen = await loadAndRead(page, `/massviews?project=en.wikipedia&source=category&target=${target}&start=2024-02-01&end=2024-02-29`, "massviews-category");
+    await page.goto(`${base}/massviews?project=en.wikipedia&source=category&target=${encodeURIComponent(`${wiki}/wiki/Category:Nope`)}`);
+    await settled(page);
+    seen.missing = await observe(page);
+    return seen;
+  },
+
   /** German messages, on a phone-sized screen. */
   async german(context, log, browser) {
     const phone = await browser.newContext({ locale: "de-DE", viewport: { width: 390, height: 844 } });

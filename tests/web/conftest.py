@@ -19,7 +19,7 @@ from backend.settings import Settings
 from tests.api.gunicorn import LiveServer, serving
 from tests.api.wikiviews_store import extensions_store_on, identified_client
 from tests.conftest import BACKENDS
-from tests.web.support import run_browser
+from tests.web.support import category_wiki, run_browser
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -70,4 +70,5 @@ def live_page(
 @pytest.fixture(scope="module")
 def browser(live_page: LiveServer) -> dict[str, dict]:
     """Every scenario of ``browser.mjs``, run once in one Chromium."""
-    return run_browser(live_page)
+    with category_wiki() as wiki:
+        return run_browser(live_page, WIKIVIEWS_TEST_WIKI=wiki)

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { linearTicks, logTicks } from "../../backend/web/static/chart.js";
 import { dailySeries, seriesStats, shapeForChart } from "../../backend/web/static/series.js";
 import {
-  isPartialMonth, monthlyTotals, presetRange, projectName, readState, resolveRange, splitTitles, writeQuery,
+  categorySource, isPartialMonth, monthlyTotals, presetRange, projectName, readState, resolveRange, splitTitles, writeQuery,
 } from "../../backend/web/static/state.js";
 import { csvField, toCsv } from "../../backend/web/static/table.js";
 import { rerank } from "../../backend/web/static/views/topviews.js";
@@ -118,4 +118,14 @@ test("axis ticks are round and cover the data", () => {
   assert.deepEqual(linearTicks(3100), [0, 1000, 2000, 3000, 4000]);
   assert.deepEqual(linearTicks(0), [0, 1]);
   assert.deepEqual(logTicks(3100), [1, 10, 100, 1000, 10000]);
+});
+
+test("a category page URL names the wiki's API and the category", () => {
+  assert.deepEqual(categorySource("https://wiki.example.org/wiki/Category:Big%20cats"),
+    { api: "https://wiki.example.org/w/api.php", title: "Category:Big_cats" });
+  assert.deepEqual(categorySource("http://127.0.0.1:8080/index.php?title=Category:X", "http://127.0.0.1:8080/api.php"),
+    { api: "http://127.0.0.1:8080/api.php", title: "Category:X" });
+  assert.equal(categorySource("javascript:alert(1)"), null);
+  assert.equal(categorySource("not a url"), null);
+  assert.equal(categorySource("https://wiki.example.org/"), null);
 });

@@ -44,6 +44,7 @@ def scenario(browser: dict[str, dict], name: str) -> dict:
         "topRange",
         "redirectviews",
         "massviews",
+        "category",
         "german",
     ],
 )
@@ -277,3 +278,19 @@ def test_german_on_a_phone_sized_screen(browser: dict[str, dict]) -> None:
     assert seen["heading"] == "Seitenaufrufe von Artikeln"
     assert seen["status"] == "Daten bis 2024-03-03"
     assert seen["scrollWidth"] <= 390, "nothing wider than the screen"
+
+
+def test_many_pages_of_a_category_read_from_the_wikis_api(browser: dict[str, dict]) -> None:
+    seen = scenario(browser, "category")
+    assert seen["url"].startswith("/massviews?project=en.wikipedia&")
+    assert "source=category" in seen["url"]
+    assert [row[:2] for row in seen["summary"]] == [
+        ["Main Page", "58,000"],
+        ["Second", "2,900"],
+        ["Steady", "1,740"],
+    ]
+    missing = seen["missing"]
+    assert missing["state"] == "error"
+    assert missing["error"] == (
+        "The category could not be read from the wiki: The category name is not valid."
+    )

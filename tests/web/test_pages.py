@@ -200,3 +200,48 @@ def test_titles_in_the_shell_are_escaped(page_client: FlaskClient) -> None:
     response = page_client.get("/?pages=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
     assert "<script>alert(1)" not in response.text
     assert html.escape("<script>") not in response.text
+
+
+def connect_sources(response) -> list[str]:
+    policy = response.headers["Content-Security-Policy"]
+    return next(p for p in policy.split("; ") if p.startswith("connect-src")).split()[1:]
+
+
+def test_the_category_source_allows_its_one_wiki(page_client: FlaskClient) -> None:
+    target = "https://Wiki.Example.org/wiki/Category:Big_cats"
+    response = page_client.get("/massviews", query_string={"source": "category", "target": target})
+    assert connect_sources(response) == ["'self'", "https://wiki.example.org"]
+    with_site = page_client.get(
+        "/massviews",
+        query_string={
+            "source": "category",
+            "target": target,
+            "site": "http://127.0.0.1:8080/api.php",
+        },
+    )
+    assert connect_sources(with_site) == [
+        "'self'",
+        "http://127.0.0.1:8080",
+        "https://wiki.example.org",
+    ]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "javascript:alert(1)",
+        "https://a.example;script-src *",
+        "https://a.example b.example/wiki/X",
+        "ftp://wiki.example.org/wiki/X",
+        "data:text/plain,x",
+    ],
+)
+def test_no_other_host_gets_into_the_policy(page_client: FlaskClient, target: str) -> None:
+    response = page_client.get("/massviews", query_string={"source": "category", "target": target})
+    assert connect_sources(response) == ["'self'"]
+    assert "script-src 'self';" in response.headers["Content-Security-Policy"]
+
+
+def test_other_views_never_allow_another_host(page_client: FlaskClient) -> None:
+    query = {"source": "category", "target": "https://wiki.example.org/wiki/Category:X"}
+    assert connect_sources(page_client.get("/pageviews", query_string=query)) == ["'self'"]

@@ -23,6 +23,8 @@ const spans = new Map(config.projects.map((p) => [p.name, { first: fromStamp(p.f
 
 let state;
 let problems = [];
+/** The category URL the page was served for (its Content-Security-Policy allows that wiki). */
+let loadedTarget = "";
 let result = null;
 let controller = null;
 
@@ -78,7 +80,10 @@ function fillForm() {
   }
   setField("redirects", state.redirects);
   if (state.excludes) setField("excludes", state.excludes.join("\n"));
-  if (config.view === "massviews") setField("pages", state.pages.join("\n"));
+  if (config.view === "massviews") {
+    setField("pages", state.pages.join("\n"));
+    setField("target", state.target);
+  }
   const range = resolveRange(state, spanOf(state));
   setField("start", range ? range.start : state.start);
   setField("end", range ? range.end : state.end);
@@ -96,7 +101,11 @@ function readForm() {
   if (field("pattern")) state.pattern = value("pattern");
   if (field("excludes")) state.excludes = splitTitles(value("excludes"));
   if (field("page")) state.page = normalizeTitle(value("page"));
-  if (config.view === "massviews") state.pages = splitTitles(value("pages"));
+  if (config.view === "massviews") {
+    state.pages = splitTitles(value("pages"));
+    state.target = value("target").trim();
+    if (!state.target) state.site = "";
+  }
   if (field("range")) state.range = value("range");
   if (state.range === "custom" || config.view === "topviews") {
     state.start = value("start");
@@ -123,6 +132,11 @@ function addChip() {
 function commit() {
   problems = [];
   const url = pageUrl();
+  if (config.view === "massviews" && state.target !== loadedTarget) {
+    // The policy allowing the category's wiki comes with the page: load it anew.
+    window.location.assign(url);
+    return;
+  }
   if (url !== window.location.pathname + window.location.search) window.history.pushState(null, "", url);
   fillForm();
   load();
@@ -229,7 +243,7 @@ function wire() {
   });
   form.addEventListener("change", (event) => {
     const name = event.target.name;
-    if (["title", "excludes", "pattern", "pages", "page", "project"].includes(name)) return;
+    if (["title", "excludes", "pattern", "pages", "page", "project", "target"].includes(name)) return;
     if ((name === "start" || name === "end") && field("range")) field("range").value = "custom";
     readForm();
     commit();
@@ -265,6 +279,7 @@ function wire() {
 }
 
 state = stateFromUrl();
+loadedTarget = state.target || "";
 wire();
 fillForm();
 load();

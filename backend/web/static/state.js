@@ -155,6 +155,7 @@ export function readState(view, params, defaults) {
   if (view === "massviews") {
     state.pages = splitTitles(get("pages") || (get("source") === "category" ? "" : get("target")));
     state.target = get("source") === "category" ? get("target") : "";
+    state.site = state.target ? get("site") : "";
   }
   if (view === "topviews") {
     state.limit = oneOf(get("limit"), ["25", "50", "100", "500", "1000"], "100");
@@ -247,9 +248,30 @@ export function writeQuery(state) {
     if (state.target) {
       out.set("source", "category");
       out.set("target", state.target);
+      set("site", state.site);
     } else set("pages", state.pages.join("|"));
   }
   return out.toString();
+}
+
+/**
+ * The wiki API and category title of a category page URL (`…/wiki/Category:X` or
+ * `…?title=Category:X`); `site` names the API (`…/api.php`) when it is not at `/w/api.php`.
+ * Null when `target` is not an http(s) URL naming a page.
+ */
+export function categorySource(target, site) {
+  let url;
+  try {
+    url = new URL(target);
+  } catch {
+    return null;
+  }
+  if (!["http:", "https:"].includes(url.protocol)) return null;
+  const fromPath = /\/wiki\/(.+)$/.exec(url.pathname);
+  const raw = url.searchParams.get("title") || (fromPath ? decodeURIComponent(fromPath[1]) : "");
+  const title = normalizeTitle(raw);
+  if (!title) return null;
+  return { api: site || `${url.origin}/w/api.php`, title };
 }
 
 /** Daily values summed per month: `[{month: "YYYY-MM", first, last, views}]`. */

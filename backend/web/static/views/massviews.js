@@ -1,5 +1,7 @@
 // Many pages (Massviews): views summed over a pasted list of titles, sortable, with totals.
+import { categoryMembers } from "../category.js";
 import { msg } from "../i18n.js";
+import { categorySource } from "../state.js";
 import { buildTable } from "../table.js";
 import { articleItems, dailySeries, seriesStats } from "../series.js";
 
@@ -9,7 +11,13 @@ export const MAX_PAGES = 5000;
 
 /** Load and shape the many-pages view of `state` over `range`. */
 export async function load(state, range, context) {
-  const titles = state.pages.slice(0, MAX_PAGES);
+  let titles = state.pages.slice(0, MAX_PAGES);
+  if (state.target) {
+    const source = categorySource(state.target, state.site);
+    if (!source) throw new Error(msg("error-category", state.target));
+    titles = await categoryMembers(source.api, source.title, MAX_PAGES, context.signal);
+    if (!titles.length) throw new Error(msg("error-category", msg("error-no-articles")));
+  }
   if (!titles.length) return { hint: msg("error-no-articles") };
   const { items } = await articleItems({ ...state, ...range, redirects: false }, titles, context.limits.maxArticles, context.signal);
   if (!items.length) throw new Error(msg("error-no-data", msg("total-row", titles.length), range.start, range.end));
