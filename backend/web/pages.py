@@ -65,12 +65,6 @@ def catalogue(language: str) -> dict[str, str]:
 
 
 @functools.cache
-def script_modules() -> tuple[str, ...]:
-    """Every script module of the page, preloaded at once instead of import by import."""
-    return tuple(sorted(p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*.js")))
-
-
-@functools.cache
 def static_version() -> str:
     """A digest of every static file: part of their URLs, so browsers may cache them for good."""
     digest = hashlib.sha256()
@@ -125,7 +119,6 @@ class Shell:
             "lang": self.language,
             "dir": self.messages.get("dir", "ltr"),
             "msg": self.messages,
-            "modules": script_modules(),
             "version": static_version(),
             "config": {
                 "view": self.view,

@@ -1,13 +1,13 @@
 // Unit tests of the page's view logic that needs no browser (node --test).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { linearTicks, logTicks } from "../../backend/web/static/chart.js";
-import { dailySeries, seriesStats, shapeForChart } from "../../backend/web/static/series.js";
+import { linearTicks, logTicks } from "../../backend/web/scripts/chart.js";
+import { dailySeries, seriesStats, shapeForChart } from "../../backend/web/scripts/series.js";
 import {
   categorySource, isPartialMonth, monthlyTotals, presetRange, projectName, readState, resolveRange, splitTitles, writeQuery,
-} from "../../backend/web/static/state.js";
-import { csvField, toCsv } from "../../backend/web/static/table.js";
-import { rerank } from "../../backend/web/static/views/topviews.js";
+} from "../../backend/web/scripts/state.js";
+import { csvField, toCsv } from "../../backend/web/scripts/table.js";
+import { rerank } from "../../backend/web/scripts/views/topviews.js";
 
 const defaults = { project: "en.wikipedia" };
 const read = (view, query) => readState(view, new URLSearchParams(query), defaults);
