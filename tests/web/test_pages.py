@@ -231,3 +231,37 @@ def test_no_other_host_gets_into_the_policy(page_client: FlaskClient, target: st
 def test_other_views_never_allow_another_host(page_client: FlaskClient) -> None:
     query = {"source": "category", "target": "https://wiki.example.org/wiki/Category:X"}
     assert connect_sources(page_client.get("/pageviews", query_string=query)) == ["'self'"]
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_colours_reach_wcag_aa_contrast(scheme: str) -> None:
+    """Every text/background pair of the style sheet's variables is at least 4.5:1."""
+    css = (STATIC / "style.css").read_text("utf-8")
+    light = css[css.index(":root {") : css.index("@media (prefers-color-scheme: dark)")]
+    dark = css[css.index("@media (prefers-color-scheme: dark)") :].split("}")[0]
+    block = light if scheme == "light" else dark
+    colours = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6});", block))
+    pairs = [
+        ("fg", "bg"),
+        ("fg", "panel"),
+        ("muted", "bg"),
+        ("muted", "panel"),
+        ("accent", "bg"),
+        ("accent", "panel"),
+        ("bg", "accent"),  # the submit button
+        ("error-fg", "error-bg"),
+    ]
+    for text, background in pairs:
+        ratio = _contrast(colours[text], colours[background])
+        assert ratio >= 4.5, f"{scheme}: {text} on {background} is {ratio:.2f}:1"
