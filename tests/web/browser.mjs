@@ -234,6 +234,19 @@ const SCENARIOS = {
     return loadAndRead(page, "/massviews?project=en.wikipedia&pages=Main_Page|Second|Steady|Never_Viewed&start=2024-02-01&end=2024-02-29", "massviews");
   },
 
+  /** More titles than one API request takes (WIKIVIEWS_MAX_ARTICLES is 50): several requests. */
+  async massviewsMany(context, log) {
+    const page = await open(context, log);
+    const titles = [
+      ...Array.from({ length: 10 }, (_, i) => `Spike_${10 + i}`),
+      ...Array.from({ length: 110 }, (_, i) => `Nothing_${i}`),
+    ];
+    const seen = await loadAndRead(page, `/massviews?project=en.wikipedia&start=2024-02-01&end=2024-02-29&pages=${titles.join("|")}`, "massviews-many");
+    seen.footer = await page.$$eval("#wv-summary tfoot th", (cells) => cells.map((c) => c.textContent.trim()));
+    seen.requests = await page.evaluate(() => performance.getEntriesByType("resource").filter((r) => r.name.includes("/per-article/")).length);
+    return seen;
+  },
+
   /** Massviews of a category's members, read from the wiki's API (WIKIVIEWS_TEST_WIKI). */
   async category(context, log) {
     const page = await open(context, log);

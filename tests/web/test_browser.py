@@ -44,6 +44,7 @@ def scenario(browser: dict[str, dict], name: str) -> dict:
         "topRange",
         "redirectviews",
         "massviews",
+        "massviewsMany",
         "category",
         "german",
     ],
@@ -294,3 +295,13 @@ def test_many_pages_of_a_category_read_from_the_wikis_api(browser: dict[str, dic
     assert missing["error"] == (
         "The category could not be read from the wiki: The category name is not valid."
     )
+
+
+def test_many_pages_are_read_in_requests_the_api_allows(browser: dict[str, dict]) -> None:
+    seen = scenario(browser, "massviewsMany")
+    assert seen["requests"] == 3  # 120 titles, 50 a request
+    assert [row[:2] for row in seen["summary"][:10]] == [
+        [f"Spike {d}", "500"] for d in range(10, 20)
+    ]
+    assert seen["footer"][:2] == ["Total (120 pages)", "5,000"]
+    assert len(rows_of(seen["csv"]["text"])) == 121

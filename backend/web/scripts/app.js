@@ -180,7 +180,7 @@ async function load() {
   if (blocking.length) return finish(null, blocking, "error");
   const range = resolveRange(state, spanOf(state));
   try {
-    const loaded = await view.load(state, range, { signal, limits: config.limits, projectList });
+    const loaded = await view.load(state, range, { signal, limits: config.limits });
     if (signal.aborted) return;
     if (loaded.hint) return finish(null, [loaded.hint], "empty");
     finish(loaded, loaded.notes, "ready");

@@ -1,6 +1,6 @@
 // Reading daily series from the API and shaping them for the chart, the tables and downloads.
 import { getJson, PAGEVIEWS, segment, WIKIVIEWS } from "./api.js";
-import { formatNumber, msg } from "./i18n.js";
+import { msg } from "./i18n.js";
 import { fromStamp, isPartialMonth, monthlyTotals, toStamp } from "./state.js";
 
 /** Columns of a per-article download: the API's own CSV columns, in its order. */
@@ -19,12 +19,13 @@ export async function articleItems(query, titles, perRequest, signal) {
     + `${toStamp(start)}/${toStamp(end)}`;
   const chunks = [];
   for (let i = 0; i < titles.length; i += perRequest) chunks.push(titles.slice(i, i + perRequest));
-  const answers = await Promise.all(chunks.map((chunk) => {
+  const ask = (chunk) => {
     const params = new URLSearchParams({ zero_fill: "1" });
     if (redirects) params.set("redirects", "1");
     for (const title of chunk) params.append("title", title);
     return getJson(path, params, { missingIsEmpty: true, signal });
-  }));
+  };
+  const answers = await inTurns(chunks, ask);
   const items = [];
   const redirected = {};
   for (const answer of answers) {
@@ -33,6 +34,23 @@ export async function articleItems(query, titles, perRequest, signal) {
     Object.assign(redirected, answer.redirects || {});
   }
   return { items, redirects: redirected };
+}
+
+/** Requests at once at most: a long Massviews list stays under the API's rate limit. */
+const PARALLEL = 4;
+
+/** `ask` of every item, at most PARALLEL at a time, answers in the items' order. */
+async function inTurns(items, ask) {
+  const answers = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++;
+      answers[at] = await ask(items[at]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  return answers;
 }
 
 /** Daily items of a whole project from the aggregate route (empty when it has none). */
@@ -88,9 +106,4 @@ export function seriesStats(values) {
     average: values.length ? Math.round((total / values.length) * 10) / 10 : 0,
     change: half && first ? ((second - first) * 100) / first : null,
   };
-}
-
-/** "1,234" of a number, for texts. */
-export function count(value) {
-  return formatNumber(value);
 }

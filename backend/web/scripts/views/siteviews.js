@@ -6,12 +6,13 @@ import { dailySeries, PROJECT_COLUMNS, projectItems, seriesStats, shapeForChart 
 /** Load and shape the wiki view of `state` over `range`. */
 export async function load(state, range, context) {
   const sites = state.sites.slice(0, 10);
-  if (!sites.length) return { hint: msg("error-unknown-project", "", context.projectList()) };
+  if (!sites.length) return { hint: msg("error-no-sites") };
   const answers = await Promise.all(sites.map((project) => projectItems({ ...state, ...range, project }, context.signal)));
   const items = answers.flat();
   if (!items.length) throw new Error(msg("error-no-data", sites.join(", "), range.start, range.end));
-  const notes = sites.filter((_, i) => !answers[i].length)
-    .map((site) => msg("error-no-data", site, range.start, range.end));
+  const notes = state.sites.length > sites.length ? [msg("error-too-many", sites.length)] : [];
+  notes.push(...sites.filter((_, i) => !answers[i].length)
+    .map((site) => msg("error-no-data", site, range.start, range.end)));
   const daily = dailySeries(items, "project", sites);
   const shaped = shapeForChart(daily, state.granularity, (project, timestamp, views, granularity) => [
     project, state.platform, state.agent, granularity, timestamp, views,
