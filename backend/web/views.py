@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_from_directory
+from markupsafe import Markup
 
 from backend import queries
 from backend.api.store import connection
 from backend.blocklist import fold_title
 from backend.queries.catalogue import titles_with_prefix
-from backend.web import pages
+from backend.web import first_answer, pages
 
 STATIC = Path(__file__).parent / "static"
 blueprint = Blueprint("web", __name__, template_folder="templates")
@@ -23,12 +25,28 @@ YEAR = 365 * 24 * 3600
 
 def _page(view: str) -> Response:
     shell = pages.shell(connection(), view)
-    response = Response(render_template("page.html", **shell.context()))
+    response = Response(
+        render_template("page.html", **shell.context(), first_answer=_first_answer(shell))
+    )
     response.headers["Content-Security-Policy"] = pages.content_security_policy(view)
     # The list of projects and their last day change with every load: always revalidate.
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Content-Language"] = shell.language
     return response
+
+
+def _first_answer(shell: pages.Shell) -> Markup | None:
+    """The inlined answer to the view's first API request, when it has one that succeeds."""
+    spans = {p["name"]: (_date(p["first"]), _date(p["last"])) for p in shell.projects if p["last"]}
+    path = first_answer.first_request(
+        shell.view, request.args, spans, shell.default_project, shell.limits["maxArticles"]
+    )
+    body = first_answer.answer(path) if path else None
+    return first_answer.inline_block(path, body) if path and body else None
+
+
+def _date(stamp: str | None) -> date | None:
+    return date(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:])) if stamp else None
 
 
 @blueprint.get("/")

@@ -63,6 +63,9 @@ function observe(page) {
       form: Object.fromEntries([...document.getElementById("wv-form").elements]
         .filter((e) => e.name).map((e) => [e.name, e.type === "checkbox" ? e.checked : e.value])),
       permalink: document.getElementById("wv-permalink").href,
+      apiRequests: performance.getEntriesByType("resource")
+        .filter((r) => r.name.includes("/api/")).map((r) => r.name.replace(location.origin, "")),
+      inlined: Boolean(document.getElementById("wv-first")),
       scripts: [...document.scripts].map((s) => s.src || s.type),
     };
   });

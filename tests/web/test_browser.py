@@ -67,6 +67,9 @@ def test_the_article_view_shows_the_stores_numbers(browser: dict[str, dict]) -> 
         ["Second", "2,900", "100", "0%"],
     ]
     assert seen["chartLabel"].startswith("Chart of Main Page, Second from 2024-02-01 to 2024-02-29")
+    # The shell held the answer to the first request: the page asked the API nothing.
+    assert seen["inlined"] is True
+    assert seen["apiRequests"] == []
 
 
 def test_the_csv_download_is_the_apis_csv_of_the_same_question(
@@ -111,6 +114,10 @@ def test_selectors_change_chart_and_url_and_back_restores(browser: dict[str, dic
     assert [row[4:] for row in mobile["data"]] == [["mobile-web", "user", "100"]] * 3
     assert "agent=all-agents" in agents["url"]
     assert [row[4:] for row in agents["data"]] == [["mobile-web", "all-agents", "100"]] * 3
+    assert first["apiRequests"] == []
+    assert [r.split("?")[0].rsplit("/", 5)[1:3] for r in mobile["apiRequests"]] == [
+        ["mobile-web", "user"]
+    ]
     assert "granularity=monthly" in monthly["url"]
     assert monthly["data"] == [
         ["en.wikipedia", "Main_Page", "monthly", "2024030100", "mobile-web", "all-agents", "300"]
@@ -222,6 +229,7 @@ def test_the_wiki_view_is_the_aggregate_routes_data(
 
 def test_the_top_view_leaves_out_the_main_page_and_reranks(browser: dict[str, dict]) -> None:
     seen = scenario(browser, "topviews")
+    assert seen["inlined"] is True and seen["apiRequests"] == []
     assert seen["summary"] == [["1", "Second", "100", ""], ["2", "Steady", "60", ""]]
     assert rows_of(seen["csv"]["text"])[1:] == [
         ["en.wikipedia", "all-access", "2024-03-01", "2024-03-01", "1", "Second", "100"],

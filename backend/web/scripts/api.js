@@ -5,6 +5,14 @@ import { msg } from "./i18n.js";
 export const PAGEVIEWS = "/api/rest_v1/metrics/pageviews";
 export const WIKIVIEWS = "/api/wikiviews/v1";
 
+/** The answer the server inlined for the page's first request: {url, body}, used once. */
+let inlined = null;
+
+/** Use `answer` (the shell's inlined {url, body}) for the first request of exactly its URL. */
+export function setInlined(answer) {
+  inlined = answer;
+}
+
 /** An API answer that is not a 2xx; `status` is its HTTP status. */
 export class ApiError extends Error {
   constructor(status, message) {
@@ -29,6 +37,12 @@ export async function getJson(path, query = {}, { missingIsEmpty = false, signal
   for (const [name, value] of pairs) {
     if (value !== undefined && value !== null && value !== "") url.searchParams.append(name, value);
   }
+  if (inlined && inlined.url === url.pathname + url.search) {
+    const { body } = inlined;
+    inlined = null;
+    return body;
+  }
+  inlined = null;
   let response;
   try {
     response = await fetch(url, { headers: { Accept: "application/json" }, signal });

@@ -1,7 +1,7 @@
 // The statistics page: read the state from the URL, fill the form, load the view's data from
 // the API, draw it; every change of the form is a new history entry, so links and the back
 // button restore exactly what was shown.
-import { getJson, segment } from "./api.js";
+import { getJson, segment, setInlined } from "./api.js";
 import { drawLineChart } from "./chart.js";
 import { el, titleText } from "./dom.js";
 import { msg, setMessages } from "./i18n.js";
@@ -16,6 +16,8 @@ import * as topviews from "./views/topviews.js";
 const VIEWS = { pageviews, siteviews, topviews, redirectviews, massviews };
 const config = JSON.parse(document.getElementById("wv-config").textContent);
 setMessages(config.messages, config.lang);
+const first = document.getElementById("wv-first");
+if (first) setInlined(JSON.parse(first.textContent));
 const view = VIEWS[config.view];
 const form = document.getElementById("wv-form");
 const $ = (id) => document.getElementById(id);
