@@ -12,7 +12,8 @@ The figure is the median time from navigation to the page's ``wikiviews:ready`` 
 chart and tables drawn), cold (a fresh browser context: nothing cached) and warm (the page's
 static files cached by a visit to another view before, as for a returning reader; the data
 is fetched anew). The baseline, measured in the same run, is a script fetching and
-parsing the same API answers the page asked for, without a browser. Page weight is the HTML
+parsing the same API answers the page used (the one the shell inlined included), without a
+browser. Page weight is the HTML
 shell plus every static file, each gzipped, before any data.
 
     .venv/bin/python bench/page.py [--titles 100000] [--months 12] [--loads 20]
