@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response
 
 from backend.api.openapi import load_document
 from backend.api.responses import json_response
@@ -11,6 +11,6 @@ blueprint = Blueprint("docs", __name__)
 
 
 @blueprint.get("/api/openapi.json")
-def openapi():
+def openapi() -> Response:
     """The OpenAPI document (``backend/api/openapi.yaml``), read once per process."""
     return json_response(load_document())
