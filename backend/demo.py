@@ -116,6 +116,8 @@ def example_urls(settings: Settings, project: str = "en.wikipedia") -> list[str]
         f"{base}/api/rest_v1/metrics/legacy/pagecounts/aggregate/{project}/all-sites/hourly/"
         "2014050100/2014050123",
         f"{base}/api/wikiviews/v1/summary/{project}/Main_Page?days=30",
+        f"{base}/api/wikiviews/v1/per-article-hourly/{project}/all-access/user/Main_Page/"
+        "2024030100/2024030123",
         f"{base}/api/openapi.json",
         f"{base}/healthz",
     ]
