@@ -8,7 +8,8 @@ dump is loaded as ``wikiviews redirects load`` would load a wiki's.
 from __future__ import annotations
 
 import gzip
-from datetime import date
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -123,7 +124,7 @@ def example_urls(settings: Settings, project: str = "en.wikipedia") -> list[str]
     ]
 
 
-def _sql_string(value: str) -> str:
+def sql_string(value: str) -> str:
     """A MySQL dump's quoted string."""
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
@@ -155,7 +156,7 @@ def write_redirect_dump(settings: Settings, path: Path) -> bool:
             )
     finally:
         engine.dispose()
-    target = _sql_string(ranked[TARGET_RANK])
+    target = sql_string(ranked[TARGET_RANK])
     rows = [
         f"({page_ids[title]},0,{target},'','')"
         for title in wanted
@@ -168,13 +169,28 @@ def write_redirect_dump(settings: Settings, path: Path) -> bool:
     return True
 
 
+def in_hourly_window(path: Path, settings: Settings) -> bool:
+    """Whether a sample file holds days of the hourly window that ends with the sample."""
+    match = re.match(r"pageviews-(\d{4})(\d{2})(\d{2})-", path.name)
+    if match is None or settings.hourly_window_days <= 0:
+        return False
+    first = HOURLY_START - timedelta(days=settings.hourly_window_days - 1)
+    return date(*map(int, match.groups())) >= first
+
+
 def run_demo(settings: Settings, seed: int = 1) -> bool:
     """Generate the sample, load it, show the store; False when a file failed to load."""
     directory = Path(settings.data_dir) / "sample"
     click.echo(f"writing sample dumps to {directory}")
     write_demo_sample(directory, seed)
-    # --hourly: fill the per-page hourly window, as a load restricted with --project does.
-    ok = run_ingest(settings, expand_paths([str(directory)]), ProjectFilter(), hourly=True)
+    files = expand_paths([str(directory)])
+    recent = [path for path in files if in_hourly_window(path, settings)]
+    older = [path for path in files if path not in recent]
+    ok = run_ingest(settings, older, ProjectFilter())
+    # The last days with --hourly: the per-page hourly window is filled, as a load
+    # restricted with --project fills it (older days would only be trimmed from it again).
+    click.echo("\nthe last days, with the per-page hourly window (--hourly):")
+    ok = run_ingest(settings, recent, ProjectFilter(), hourly=True) and ok
     dump = Path(settings.data_dir) / "redirects" / REDIRECT_DUMP
     dump.parent.mkdir(parents=True, exist_ok=True)
     if write_redirect_dump(settings, dump):

@@ -1,9 +1,10 @@
-"""Every ``curl`` example of the README and of docs/ answers on the demo store as shown.
+"""Every example of the README and of docs/ answers on the demo store as shown.
 
 The demo (``wikiviews demo``, as ``./scripts/demo.sh`` runs it) is loaded once into a
-temporary store; each ``$ curl …`` line of a ``console`` block is sent to the app through
-Flask's test client, and the answer's body must be the lines that follow it, exactly. An
-ellipsis (``…``) in the shown output stands for any text (a top list cut short, a time).
+temporary ``data`` directory; each ``$ curl …`` line of a ``console`` block is sent to the
+app through Flask's test client, each ``$ wikiviews …`` line is run from the directory
+holding ``data``, and the answer must be the lines that follow it, exactly. An ellipsis
+(``…``) in the shown output stands for any text (a top list cut short, a time).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 
 from backend import create_app
+from backend.cli import main
 from backend.demo import run_demo
 from backend.settings import Settings
 
@@ -62,12 +65,9 @@ def examples(path: Path) -> Iterator[Example]:
             yield Example(path.name, start, command, "\n".join(output).strip("\n"))
 
 
-CURL_EXAMPLES = [
-    example
-    for document in DOCUMENTS
-    for example in examples(document)
-    if example.command.startswith("curl ")
-]
+EXAMPLES = [example for document in DOCUMENTS for example in examples(document)]
+CURL_EXAMPLES = [example for example in EXAMPLES if example.command.startswith("curl ")]
+COMMAND_EXAMPLES = [example for example in EXAMPLES if example.command.startswith("wikiviews ")]
 
 
 def request_of(command: str) -> tuple[str, dict[str, str]]:
@@ -102,7 +102,7 @@ def matches(shown: str, body: str) -> bool:
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app on a store loaded by the demo, as ``./scripts/demo.sh`` loads it."""
-    directory = tmp_path_factory.mktemp("demo")
+    directory = tmp_path_factory.mktemp("demo") / "data"
     settings = Settings(data_dir=str(directory))
     assert run_demo(settings)
     application = create_app(settings)
@@ -111,11 +111,12 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application.extensions["wikiviews_engine"].dispose()
 
 
-def test_the_docs_have_curl_examples() -> None:
-    """The parser finds the examples (a broken one would make the test below vacuous)."""
-    assert len(CURL_EXAMPLES) >= 20
+def test_the_docs_have_examples_and_each_is_checked() -> None:
+    """The parser finds the examples (a broken one would make the tests below vacuous)."""
+    assert len(CURL_EXAMPLES) >= 20 and COMMAND_EXAMPLES
     assert {example.document for example in CURL_EXAMPLES} >= {"README.md", "api.md"}
-    assert all(example.output for example in CURL_EXAMPLES), "an example without its output"
+    assert all(example.output for example in EXAMPLES), "an example without its output"
+    assert set(EXAMPLES) == {*CURL_EXAMPLES, *COMMAND_EXAMPLES}, "an example no test runs"
 
 
 def test_matching_is_exact_but_for_ellipses() -> None:
@@ -133,4 +134,22 @@ def test_curl_example_answers_as_shown(demo_app: Flask, example: Example) -> Non
     body = response.get_data(as_text=True).replace("\r\n", "\n").rstrip("\n")
     assert matches(example.output, body), (
         f"{example}: {example.command}\nshown:\n{example.output}\nanswered:\n{body}"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", COMMAND_EXAMPLES, ids=str)
+def test_command_example_prints_as_shown(
+    demo_app: Flask, example: Example, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings: Settings = demo_app.config["WIKIVIEWS_SETTINGS"]
+    data_dir = Path(settings.data_dir)
+    monkeypatch.chdir(data_dir.parent)
+    result = CliRunner().invoke(
+        main, shlex.split(example.command)[1:], env={"WIKIVIEWS_DATA_DIR": str(data_dir)}
+    )
+    assert result.exit_code == 0, result.output
+    printed = result.output.rstrip("\n")
+    assert matches(example.output, printed), (
+        f"{example}: {example.command}\nshown:\n{example.output}\nprinted:\n{printed}"
     )
