@@ -53,13 +53,12 @@ def all_commands(group: click.Group, prefix: str = "wikiviews") -> list[str]:
 
 
 def default_cell(setting: Setting) -> str:
-    """The Default column of a setting's row: its default as a variable would spell it."""
-    value = setting.default
-    if value is None or value == "":
-        return "(unset)"
-    if isinstance(value, bool):
-        return f"`{int(value)}`"
-    return f"`{value}`"
+    """The Default column of a setting's row: its default as the settings show it."""
+    shown = getattr(setting, "shown_default", None)
+    if shown is None:
+        value = setting.default
+        shown = "" if value is None else str(int(value) if isinstance(value, bool) else value)
+    return f"`{shown}`" if shown else "(unset)"
 
 
 def settings_row(setting: Setting) -> str:
@@ -69,7 +68,11 @@ def settings_row(setting: Setting) -> str:
 
 
 def settings_table() -> str:
-    """The settings table of docs/settings.md, from backend.settings.SETTINGS."""
+    """The settings table of docs/settings.md, from backend.settings.SETTINGS.
+
+    To write it after a change of the settings:
+    ``.venv/bin/python -c 'from tests.test_docs import settings_table; print(settings_table())'``
+    """
     header = "| Variable | Default | Meaning |\n|---|---|---|\n"
     return header + "\n".join(settings_row(setting) for setting in SETTINGS)
 
