@@ -16,7 +16,7 @@ import calendar
 import json
 import re
 from datetime import date, timedelta
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from flask import current_app, request
 from markupsafe import Markup
@@ -65,7 +65,9 @@ def _preset(preset: str, through: date, first: date | None) -> tuple[date, date]
     }.get(preset)
 
 
-def _article_range(args: MultiDict, through: date, first: date | None) -> tuple[date, date] | None:
+def _article_range(
+    args: MultiDict[str, str], through: date, first: date | None
+) -> tuple[date, date] | None:
     start, end = args.get("start", ""), args.get("end", "")
     if not (start or end):
         return _preset(args.get("range") or "latest-30", through, first) or _preset(
@@ -87,10 +89,10 @@ def _titles(raw: str) -> list[str]:
 
 def _query(pairs: list[tuple[str, str]]) -> str:
     """Pairs encoded as the browser's URLSearchParams encodes them."""
-    return urlencode(pairs, quote_via=_form_quote)
+    return "&".join(f"{_form_quote(name)}={_form_quote(value)}" for name, value in pairs)
 
 
-def _form_quote(value: str, *_args: object) -> str:
+def _form_quote(value: str) -> str:
     """``value`` as URLSearchParams writes it: ``*-._`` and ASCII letters and digits kept,
     a space as ``+``, everything else percent-encoded (``~`` too, which ``quote`` keeps)."""
     return quote(value, safe="*").replace("~", "%7E").replace("%20", "+")
@@ -102,7 +104,7 @@ def _stamp(day: date) -> str:
 
 def first_request(
     view: str,
-    args: MultiDict,
+    args: MultiDict[str, str],
     spans: dict[str, tuple[date | None, date]],
     default: str | None,
     per_request: int,
@@ -147,14 +149,17 @@ def first_request(
 
 def answer(path: str) -> bytes | None:
     """The API's JSON body for ``path`` (with its query) when it is a 200, else ``None``."""
-    app = current_app._get_current_object()
     environ = {"REMOTE_ADDR": request.remote_addr or "127.0.0.1"}
     headers = {"User-Agent": request.headers.get("User-Agent") or "wikiviews-page"}
-    with app.app_context(), app.test_request_context(path, headers=headers, environ_base=environ):
-        response = app.full_dispatch_request()
+    with (
+        current_app.app_context(),
+        current_app.test_request_context(path, headers=headers, environ_base=environ),
+    ):
+        response = current_app.full_dispatch_request()
         if response.status_code != 200:
             return None
-        return response.get_data()
+        body: bytes = response.get_data()
+        return body
 
 
 def inline_block(path: str, body: bytes) -> Markup:

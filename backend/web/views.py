@@ -37,7 +37,11 @@ def _page(view: str) -> Response:
 
 def _first_answer(shell: pages.Shell) -> Markup | None:
     """The inlined answer to the view's first API request, when it has one that succeeds."""
-    spans = {p["name"]: (_date(p["first"]), _date(p["last"])) for p in shell.projects if p["last"]}
+    spans: dict[str, tuple[date | None, date]] = {}
+    for project in shell.projects:
+        name, last = project["name"], _date(project["last"])
+        if name and last:
+            spans[name] = (_date(project["first"]), last)
     path = first_answer.first_request(
         shell.view, request.args, spans, shell.default_project, shell.limits["maxArticles"]
     )

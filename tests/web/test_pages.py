@@ -144,18 +144,21 @@ def test_an_unknown_project_suggests_nothing(page_client: FlaskClient) -> None:
 def test_static_files_are_cached_for_good_under_their_digest(page_client: FlaskClient) -> None:
     version = pages.static_version()
     assert f'src="/static/web/{version}/app.js"' in page_client.get("/").text
-    response = page_client.get(f"/static/web/{version}/app.js")
-    assert response.status_code == 200
-    assert response.mimetype in ("text/javascript", "application/javascript")
-    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    older = page_client.get("/static/web/000000000000/app.js")
-    assert older.status_code == 200
-    assert older.headers["Cache-Control"] == "no-cache"
-    again = page_client.get(
-        "/static/web/000000000000/app.js", headers={"If-None-Match": older.headers["ETag"]}
-    )
-    assert again.status_code == 304
-    assert page_client.get(f"/static/web/{version}/../views.py").status_code == 404
+    # Responses of files are closed explicitly: they hold the file open until then.
+    with page_client.get(f"/static/web/{version}/app.js") as response:
+        assert response.status_code == 200
+        assert response.mimetype in ("text/javascript", "application/javascript")
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    with page_client.get("/static/web/000000000000/app.js") as older:
+        assert older.status_code == 200
+        assert older.headers["Cache-Control"] == "no-cache"
+        etag = older.headers["ETag"]
+    with page_client.get(
+        "/static/web/000000000000/app.js", headers={"If-None-Match": etag}
+    ) as again:
+        assert again.status_code == 304
+    with page_client.get(f"/static/web/{version}/../views.py") as outside:
+        assert outside.status_code == 404
 
 
 def test_the_digest_changes_with_any_static_file(tmp_path, monkeypatch) -> None:
