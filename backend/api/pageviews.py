@@ -107,7 +107,7 @@ def aggregate(project: str, access: str, agent: str, granularity: str, start: st
     params.choice("agent", agent, params.AGENTS)
     params.choice("granularity", granularity, params.AGGREGATE_GRANULARITIES)
     name = params.project(project)
-    rows, stamp = _project_rows(name, access, agent, granularity, start, end)
+    rows, stamp = project_rows(name, access, agent, granularity, start, end)
     if not rows:
         raise not_found()
     return json_response(
@@ -127,7 +127,7 @@ def aggregate(project: str, access: str, agent: str, granularity: str, start: st
     )
 
 
-def _project_rows(name, access, agent, granularity, start, end, source=None):
+def project_rows(name, access, agent, granularity, start, end, source=None):
     """Rows and their timestamp formatter for the aggregate and legacy routes."""
     span = params.date_range(start, end, with_hour=granularity == "hourly")
     if granularity == "hourly":

@@ -166,7 +166,7 @@ def _article_items(
     items = []
     for title, ids in resolved.items():
         series = per_title(ids.ids)
-        shown = shape.periods if shape.zero_fill else sorted(a for a, v in series.items() if v)
+        shown = shape.periods if shape.zero_fill else sorted(series)
         items.extend(
             {
                 "project": shape.project,

@@ -3,7 +3,8 @@
 Every function sees published data only: days in ``published_days`` (with their winning
 source) and hours that some source covers and no hold keeps back. ``access`` and ``agent``
 take the API's values (``all-access``, ``desktop`` …; ``all-agents``, ``user`` …).
-Series are zero-free: a day or hour without views is absent, as in Wikimedia's API.
+Series leave out days and hours without views, as Wikimedia's API does; a day with views
+that are not of the access and agent asked for is present with 0 (zero is not absence).
 
 Modules: ``common`` (vocabularies, the statement fast path, id lookups, blocklist),
 ``articles``, ``projects``, ``tops``, ``article_ids`` (the extensions' reads by title id),

@@ -7,11 +7,11 @@ from collections import defaultdict
 from sqlalchemy import Connection, bindparam, text
 
 from backend.codes import Source
-from backend.queries.common import ALL_PROJECTS, _wanted, project_id
+from backend.queries.common import ALL_PROJECTS, project_id, wanted_series
 from backend.timeutil import month_days, month_of_day
 
 
-def _project_ids(connection: Connection, project: str) -> list[int]:
+def project_ids(connection: Connection, project: str) -> list[int]:
     if project == ALL_PROJECTS:
         return list(connection.execute(text("SELECT id FROM projects")).scalars())
     pid = project_id(connection, project)
@@ -33,12 +33,12 @@ def project_daily(
     With ``source``, that source's complete days are used whether or not it wins them
     (the legacy pagecounts endpoint reads the pagecounts data this way).
     """
-    ids = _project_ids(connection, project)
+    ids = project_ids(connection, project)
     if not ids:
         return []
     winners = _day_winners(connection, ids, first, last, source)
     return _sum_winning(
-        connection, "project_days", "day", ids, first, last, winners, _wanted(access, agent)
+        connection, "project_days", "day", ids, first, last, winners, wanted_series(access, agent)
     )
 
 
@@ -80,14 +80,14 @@ def _day_winners(
             {"ids": ids, "a": first, "b": last},
         )
         return {(p, d): s for p, d, s in rows}
-    hours = _visible_hours(connection, ids, first * 24, last * 24 + 23, source)
+    hours = visible_project_hours(connection, ids, first * 24, last * 24 + 23, source)
     complete: dict[tuple[int, int], int] = defaultdict(int)
     for (pid, hour), _ in hours.items():
         complete[(pid, hour // 24)] += 1
     return {key: int(source) for key, count in complete.items() if count == 24}
 
 
-def _visible_hours(
+def visible_project_hours(
     connection: Connection,
     ids: list[int],
     first_hour: int,
@@ -142,10 +142,10 @@ def project_hourly(
     source: Source | None = None,
 ) -> list[tuple[int, int]]:
     """Non-zero ``(hour, views)`` of a project (or ``all-projects``) over published hours."""
-    ids = _project_ids(connection, project)
+    ids = project_ids(connection, project)
     if not ids:
         return []
-    best = _visible_hours(connection, ids, first_hour, last_hour, source)
+    best = visible_project_hours(connection, ids, first_hour, last_hour, source)
     return _sum_winning(
         connection,
         "project_hours",
@@ -154,7 +154,7 @@ def project_hourly(
         first_hour,
         last_hour,
         best,
-        _wanted(access, agent),
+        wanted_series(access, agent),
     )
 
 
@@ -167,10 +167,10 @@ def project_monthly(
     last_month: int,
 ) -> list[tuple[int, int]]:
     """Non-zero ``(month, views)`` of a project over complete, published months."""
-    ids = _project_ids(connection, project)
+    ids = project_ids(connection, project)
     if not ids:
         return []
-    codes = {code for codes in _wanted(access, agent).values() for code in codes}
+    codes = {code for codes in wanted_series(access, agent).values() for code in codes}
     totals: dict[int, int] = defaultdict(int)
     rows = connection.execute(
         text(

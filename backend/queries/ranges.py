@@ -12,15 +12,16 @@ from backend import series_codec
 from backend.blocklist import fold_title
 from backend.queries.article_ids import DayPublication, daily_views_by_id, day_publication
 from backend.queries.common import (
-    _CHUNK,
+    CHUNK,
     TOP_ACCESS_COLUMN,
     TopEntry,
-    _chunks,
-    _wanted,
     blocked_titles,
+    chunks,
+    days_by_series,
     project_id,
+    wanted_series,
 )
-from backend.queries.tops import _reranked
+from backend.queries.tops import reranked
 from backend.timeutil import month_days, month_of_day
 
 
@@ -112,7 +113,7 @@ def range_top_months(
 
     def lookup(ids: list[int]) -> dict[int, int]:
         found: dict[int, int] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             rows = connection.execute(
                 text(
                     f"SELECT title_id, SUM({column}) FROM page_months WHERE project_id = :p "
@@ -208,7 +209,7 @@ def _top_from_lists(
     rows: list[tuple[str, int]] = []
     at = 0
     while len(rows) <= limit and at < len(ordered):
-        batch = ordered[at : at + max(2 * limit, _CHUNK)]
+        batch = ordered[at : at + max(2 * limit, CHUNK)]
         at += len(batch)
         names = _titles_of(connection, [tid for tid, _ in batch])
         rows.extend(
@@ -221,7 +222,7 @@ def _top_from_lists(
 
 def _ranked_cut(rows: list[tuple[str, int]], limit: int) -> list[TopEntry]:
     """Rank ``(title, views)`` rows (ordered) and cut them as Wikimedia cuts its lists."""
-    ranked = _reranked([TopEntry(title, views, 0) for title, views in rows[: limit + 1]])
+    ranked = reranked([TopEntry(title, views, 0) for title, views in rows[: limit + 1]])
     if len(ranked) <= limit:
         return ranked
     cut = ranked[limit].rank
@@ -230,7 +231,7 @@ def _ranked_cut(rows: list[tuple[str, int]], limit: int) -> list[TopEntry]:
 
 def _titles_of(connection: Connection, ids: list[int]) -> dict[int, str]:
     names: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         names.update(
             connection.execute(
                 text("SELECT id, title FROM titles WHERE id IN :ids").bindparams(
@@ -251,14 +252,14 @@ def _scan_days(
     deadline: float | None,
 ) -> dict[int, int]:
     """User views of every title summed over ``days`` (staged rows in SQL, packed ones here)."""
-    wanted = _wanted(access, "user")
+    wanted = wanted_series(access, "user")
     totals: dict[int, int] = defaultdict(int)
     by_source: dict[int, list[int]] = defaultdict(list)
     for day in days:
         if day not in publication.packed:
             by_source[publication.winners[day]].append(day)
     for source, source_days in by_source.items():
-        for chunk in _chunks(source_days):
+        for chunk in chunks(source_days):
             rows = connection.execute(
                 text(
                     "SELECT title_id, SUM(views) FROM day_counts WHERE project_id = :p "
@@ -270,9 +271,10 @@ def _scan_days(
             )
             for tid, views in rows:
                 totals[tid] += int(views)
-    months = sorted({month_of_day(day) for day in days if day in publication.packed})
+    packed_days = [day for day in days if day in publication.packed]
+    months = sorted({month_of_day(day) for day in packed_days})
     if months:
-        codes = {code for codes in wanted.values() for code in codes}
+        counted = days_by_series(packed_days, publication.winners, wanted)
         rows = connection.execute(
             text(
                 "SELECT title_id, month, packed FROM page_months WHERE project_id = :p "
@@ -280,20 +282,11 @@ def _scan_days(
             ).bindparams(bindparam("months", expanding=True)),
             {"p": pid, "months": months},
         )
-        wanted_days = set(days)
         for number, (tid, month, blob) in enumerate(rows):
             if deadline is not None and number % 2048 == 0 and time.monotonic() > deadline:
                 raise ScanTooLong
-            first_day = month_days(month)[0]
-            for series, per_day in series_codec.unpack(bytes(blob)).items():
-                if series not in codes:
-                    continue
-                for slot, views in per_day.items():
-                    day = first_day + slot
-                    if (
-                        day in wanted_days
-                        and day in publication.packed
-                        and series in wanted[publication.winners[day]]
-                    ):
-                        totals[tid] += views
+            per_day: dict[int, int] = {}
+            series_codec.add_days(bytes(blob), month_days(month)[0], counted, per_day)
+            if per_day:
+                totals[tid] += sum(per_day.values())
     return totals

@@ -8,8 +8,14 @@ from sqlalchemy import Connection, bindparam, text
 
 from backend.blocklist import fold_title
 from backend.queries.articles import published_days
-from backend.queries.common import TOP_ACCESS_COLUMN, TopEntry, _fetch, blocked_titles, project_id
-from backend.queries.projects import _project_ids
+from backend.queries.common import (
+    TOP_ACCESS_COLUMN,
+    TopEntry,
+    blocked_titles,
+    fetch_rows,
+    project_id,
+)
+from backend.queries.projects import project_ids
 from backend.timeutil import month_days
 
 
@@ -34,7 +40,7 @@ def top_articles(
         return []
     if day is not None and not published_days(connection, pid, day, day):
         return []
-    rows = _fetch(
+    rows = fetch_rows(
         connection,
         "SELECT t.title, a.views, a.rank FROM top_articles a "
         "JOIN titles t ON t.id = a.title_id "
@@ -52,10 +58,10 @@ def top_articles(
     if not blocked:
         return entries
     kept = [entry for entry in entries if fold_title(entry.title) not in blocked]
-    return _reranked(kept)
+    return reranked(kept)
 
 
-def _reranked(entries: list[TopEntry]) -> list[TopEntry]:
+def reranked(entries: list[TopEntry]) -> list[TopEntry]:
     """Ranks as SQL ``rank()`` over views descending gives them (ties share, gaps follow)."""
     ranked: list[TopEntry] = []
     for position, entry in enumerate(entries):
@@ -95,7 +101,7 @@ def top_countries(
     Sums of fewer than 100 views are left out; the rest are rounded up to thousands and
     ranked by the exact sum (ties share a rank), as Wikimedia publishes them.
     """
-    ids = _project_ids(connection, project)
+    ids = project_ids(connection, project)
     if not ids:
         return []
     days = month_days(month)

@@ -471,3 +471,27 @@ def test_a_client_must_say_who_it_is(app, api_store):
         == 200
     )
     allowing.extensions["wikiviews_engine"].dispose()
+
+
+def test_zero_is_not_absence(client):
+    # Main_Page had spider views on desktop only: mobile-web spider is 0 on those days, not
+    # absent (Wikimedia writes every access × agent of a viewed day).
+    got = items(
+        client.get(
+            f"{P}/per-article/en.wikipedia/mobile-web/spider/Main_Page/daily/20240201/20240203"
+        )
+    )
+    assert [(i["timestamp"], i["views"]) for i in got] == [
+        ("2024020100", 0),
+        ("2024020200", 0),
+        ("2024020300", 0),
+    ]
+    # A title never viewed on any day is still a 404, and so is a day without any views.
+    no_such = article_url("No_such_title", start="20240201", end="20240203")
+    assert client.get(no_such).status_code == 404
+    assert (
+        client.get(
+            f"{P}/per-article/en.wikipedia/all-access/all-agents/Main_Page/daily/20240110/20240111"
+        ).status_code
+        == 404
+    )
