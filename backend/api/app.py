@@ -6,14 +6,12 @@ import logging
 import time
 
 from flask import Flask, current_app, g, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
 from backend import db
-from backend.api import compat, docs, health, legacy, metrics, pageviews, store, wikiviews
+from backend.api import compat, docs, health, legacy, limits, metrics, pageviews, store, wikiviews
 from backend.api.problems import ApiProblem
 from backend.settings import Settings
 
@@ -60,16 +58,9 @@ def build_app(settings: Settings) -> Flask:
     app.url_map.merge_slashes = False
     app.url_map.converters["path"] = _SlashPath
     app.extensions["wikiviews_engine"] = db.make_engine(settings)
-    app.extensions["wikiviews_limiter"] = Limiter(
-        get_remote_address,
-        app=app,
-        storage_uri=settings.redis_url or "memory://",
-        default_limits=[],
-        headers_enabled=True,
-    )
     for blueprint in (pageviews.blueprint, legacy.blueprint, health.blueprint, docs.blueprint):
         app.register_blueprint(blueprint)
-    _register_extensions(app)
+    limits.install(app, (wikiviews.blueprint, compat.blueprint))
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(store.release)
@@ -78,16 +69,6 @@ def build_app(settings: Settings) -> Flask:
     app.register_error_handler(DBAPIError, _database_problem)
     app.register_error_handler(Exception, _internal_problem)
     return app
-
-
-def _register_extensions(app: Flask) -> None:
-    """Blueprints beyond Wikimedia's API, rate-limited when a limit is set."""
-    limiter: Limiter = app.extensions["wikiviews_limiter"]
-    rate = app.config["WIKIVIEWS_SETTINGS"].rate_limit
-    for blueprint in (wikiviews.blueprint, compat.blueprint):
-        if rate:
-            limiter.limit(rate)(blueprint)
-        app.register_blueprint(blueprint)
 
 
 def _start():

@@ -90,3 +90,18 @@ def test_an_empty_variable_turns_the_limit_off():
     assert load_settings({}).rate_limit == "50 per second"
     # For other settings an empty variable still means "unset".
     assert load_settings({"WIKIVIEWS_WORKERS": ""}).workers == 2
+
+
+def test_unreachable_redis_falls_back_to_memory_with_one_warning(store, caplog):
+    # Nothing listens on port 1: every Redis call fails at once.
+    app, client = limited_client(store, "3 per minute", "redis://127.0.0.1:1/0")
+    with caplog.at_level("WARNING"):
+        statuses = [client.get(FRESHNESS).status_code for _ in range(5)]
+    assert all(ok(status) for status in statuses[:3]), statuses
+    assert statuses[3:] == [429, 429]  # the limit still holds, per process
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "storage" in r.message]
+    assert len(warnings) == 1, [r.message for r in caplog.records]
+    health = client.get("/healthz").get_json()
+    assert health["rate_limit_storage"].startswith("memory (Redis unreachable")
+    assert ok(client.get(COMPATIBLE).status_code)
+    app.extensions["wikiviews_engine"].dispose()
