@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -42,10 +43,10 @@ def month_start(month: int) -> date:
 
 
 def month_days(month: int) -> range:
-    """The day numbers of a month number."""
+    """The day numbers of a month number (December 9999 included)."""
     first = month_start(month)
-    following = month_start(month + 1)
-    return range(day_number(first), day_number(following))
+    start = day_number(first)
+    return range(start, start + calendar.monthrange(first.year, first.month)[1])
 
 
 def day_stamp(day: int) -> str:

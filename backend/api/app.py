@@ -80,7 +80,7 @@ def _start():
         and not request.headers.get("Api-User-Agent")
         and not _settings().allow_anonymous
     ):
-        raise ApiProblem(403, "forbidden", UA_DETAIL, title="Forbidden")
+        raise ApiProblem(403, "forbidden", UA_DETAIL)
     return None
 
 
@@ -101,13 +101,12 @@ def _finish(response):
 
 def _http_problem(exc: HTTPException):
     if exc.code == 404:
-        return ApiProblem(404, "not_found", "Invalid route", title="Not found.").response()
+        return ApiProblem(404, "not_found", "Invalid route").response()
     if exc.code == 429:
         return ApiProblem(
             429,
             "request_rate_exceeded",
             f"Too many requests: the limit is {exc.description}.",
-            title="Request rate limit exceeded",
             headers={"Retry-After": "1"},
         ).response()
     # Keep the exception's own headers but its HTML content type (405 must name Allow).
@@ -116,7 +115,6 @@ def _http_problem(exc: HTTPException):
         exc.code or 400,
         exc.name.lower().replace(" ", "_"),
         exc.description,
-        title=exc.name,
         headers=headers,
     ).response()
 
@@ -129,7 +127,6 @@ def _database_problem(exc: DBAPIError):
         503,
         "store_unavailable",
         "The store did not answer; try again later.",
-        title="Service unavailable",
         headers={"Retry-After": "10"},
     ).response()
 

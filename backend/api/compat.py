@@ -37,10 +37,11 @@ def _month(raw: str) -> int:
     """Month number of ``YYYYMM``, or the 400."""
     if not _MONTH.match(raw) or not 1 <= int(raw[4:]) <= 12:
         raise invalid_request("The month must be given as YYYYMM, like 201510.")
-    year = int(raw[:4])
-    if not params.FIRST_YEAR <= year <= params.LAST_YEAR:
-        raise invalid_request(f"year out of range: {params.FIRST_YEAR} to {params.LAST_YEAR} only")
-    return month_of_day(day_number(date(year, int(raw[4:]), 1)))
+    try:
+        first = date(int(raw[:4]), int(raw[4:]), 1)
+    except ValueError:
+        raise invalid_request("The month must be given as YYYYMM, like 201510.") from None
+    return month_of_day(day_number(first))
 
 
 @blueprint.get("/json/<lang>/<month>/<path:title>")

@@ -19,8 +19,8 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from backend.api import params
-from backend.api.problems import ERROR_TYPE_BASE, NOT_FOUND_DETAIL
+from backend.api import params, problems
+from backend.api.problems import NOT_FOUND_DETAIL, status_title
 from backend.settings import Settings
 
 OPENAPI_VERSION = "3.0.3"
@@ -524,6 +524,29 @@ def _schemas() -> dict[str, Any]:
                 },
             }
         ),
+        "Projects": _object(
+            {
+                "backend": {"type": "string", "enum": ["sqlite", "postgresql", "mysql"]},
+                "size_bytes": {"type": "integer", "minimum": 0, "nullable": True},
+                "items": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "project": PROJECT,
+                            "first_day": {**DAY, "nullable": True},
+                            "last_day": {**DAY, "nullable": True},
+                            "days": {"type": "integer", "minimum": 0},
+                            "sources": {
+                                "type": "object",
+                                "additionalProperties": {"type": "integer", "minimum": 0},
+                                "description": "Published days each source won.",
+                            },
+                            "held_hours": {"type": "integer", "minimum": 0},
+                        }
+                    ),
+                },
+            }
+        ),
         "GrokMonth": _object(
             {
                 "daily_views": {
@@ -558,25 +581,29 @@ def _schemas() -> dict[str, Any]:
                 "last_published_hour": {**TIMESTAMP, "nullable": True},
                 "freshness_seconds": {"type": "number", "minimum": 0, "nullable": True},
                 "error": {**STRING, "description": "The store's error, when unreachable."},
+                "rate_limit_storage": {
+                    **STRING,
+                    "description": "Where the rate limiter counts: `memory`, `redis`, or "
+                    "`memory (Redis unreachable: per-process fallback)`.",
+                },
             },
-            optional=("schema", "last_published_hour", "freshness_seconds", "error"),
+            optional=(
+                "schema",
+                "last_published_hour",
+                "freshness_seconds",
+                "error",
+                "rate_limit_storage",
+            ),
         ),
         "Problem": _object(
             {
-                "type": {
-                    "type": "string",
-                    "pattern": f"^{ERROR_TYPE_BASE}[a-z_]+$",
-                    "example": ERROR_TYPE_BASE + "not_found",
-                },
-                "title": STRING,
+                "detail": STRING,
                 "method": {"type": "string", "example": "get"},
-                "detail": {
-                    "oneOf": [STRING, {"type": "array", "items": STRING, "minItems": 1}],
-                    "description": "A string, or an array of strings for date errors.",
-                },
-                "uri": {**STRING, "description": "The request path."},
-            },
-            optional=("title",),
+                "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                "title": {**STRING, "description": "The HTTP status text, e.g. `Not Found`."},
+                "type": {"type": "string", "enum": [problems.PROBLEM_TYPE]},
+                "uri": {**STRING, "description": "The request URI, as sent."},
+            }
         ),
         "OpenAPI": {"type": "object", "required": ["openapi", "info", "paths"]},
     }
@@ -599,12 +626,15 @@ def _problem(description: str, examples: dict[str, Any], headers: dict | None = 
 
 
 def _responses(settings: Settings) -> dict[str, Any]:
-    def body(kind: str, detail: Any, title: str | None = None) -> dict[str, Any]:
-        value: dict[str, Any] = {"type": ERROR_TYPE_BASE + kind}
-        if title:
-            value["title"] = title
-        value.update({"method": "get", "detail": detail, "uri": "/api/rest_v1/metrics/…"})
-        return value
+    def body(status: int, detail: str) -> dict[str, Any]:
+        return {
+            "detail": detail,
+            "method": "get",
+            "status": status,
+            "title": status_title(status),
+            "type": problems.PROBLEM_TYPE,
+            "uri": "/api/rest_v1/metrics/…",
+        }
 
     retry = {"Retry-After": ref("headers", "RetryAfter")}
     rate = settings.rate_limit or "no limit"
@@ -619,43 +649,34 @@ def _responses(settings: Settings) -> dict[str, Any]:
             "content": {"text/html": {"schema": {"type": "string"}}},
         },
         "Problem400": _problem(
-            "A parameter is refused: a value outside its allowed values (`bad_request`), or a "
-            "bad project, title or date (`invalid_request`; date errors as an array).",
+            "A parameter is refused: a value outside its allowed values, or a bad project, "
+            "title or date (several date errors joined by `; `).",
             {
                 "enum": body(
-                    "bad_request",
+                    400,
                     "data.params.access should be equal to one of the allowed values: "
                     f"[{', '.join(params.ACCESS)}]",
-                    "Invalid parameters",
                 ),
-                "dates": body(
-                    "invalid_request", ["start timestamp should be before the end timestamp"]
-                ),
+                "dates": body(400, "start timestamp should be before the end timestamp"),
             },
         ),
         "Problem403": _problem(
             "The request sent neither `User-Agent` nor `Api-User-Agent`.",
-            {"forbidden": body("forbidden", "Send a User-Agent header …", "Forbidden")},
+            {"forbidden": body(403, "Send a User-Agent header …")},
         ),
         "Problem404": _problem(
             "Nothing stored matches a valid request (no views, not loaded yet, or no such "
             "page or project: the API cannot tell them apart), or no such route.",
-            {"not_found": body("not_found", NOT_FOUND_DETAIL, "Not found.")},
+            {"not_found": body(404, NOT_FOUND_DETAIL)},
         ),
         "Problem429": _problem(
             f"Too many requests from this client (limit: {rate}).",
-            {"rate": body("request_rate_exceeded", "Too many requests …", "Request rate limit")},
+            {"rate": body(429, "Too many requests …")},
             retry,
         ),
         "Problem503": _problem(
             "The store did not answer, or a query ran past its time limit.",
-            {
-                "store": body(
-                    "store_unavailable",
-                    "The store did not answer; try again later.",
-                    "Service unavailable",
-                )
-            },
+            {"store": body(503, "The store did not answer; try again later.")},
             retry,
         ),
     }
@@ -867,6 +888,17 @@ def _extension_paths() -> dict[str, Any]:
             "and the hours held back with their reason.",
             ["project", "freshnessDays"],
             ok("The project's freshness.", ref("schemas", "Freshness")),
+            EXTENSION_ERRORS,
+        ),
+        f"{EXTENSIONS}/projects": operation(
+            "wikiviews.projects",
+            "wikiviews",
+            "What is loaded",
+            "Every project the store knows: its first and last published day, how many days "
+            "each source won, the hours held back; and the store's size on disk (what "
+            "`wikiviews status` prints).",
+            [],
+            ok("The store's projects.", ref("schemas", "Projects")),
             EXTENSION_ERRORS,
         ),
     }

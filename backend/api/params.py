@@ -19,7 +19,6 @@ AGENTS = ("all-agents", "automated", "spider", "user")
 ARTICLE_GRANULARITIES = ("daily", "monthly")
 AGGREGATE_GRANULARITIES = ("hourly", "daily", "monthly")
 LEGACY_ACCESS_SITES = ("all-sites", "desktop-site", "mobile-site")
-FIRST_YEAR, LAST_YEAR = 2001, 2100
 #: Longest title accepted: Wikimedia's dumps turn longer titles into ``-``.
 MAX_TITLE_BYTES = 512
 
@@ -106,8 +105,6 @@ def _timestamp(which: str, raw: str, with_hour: bool) -> tuple[int | None, str |
         moment = datetime(int(raw[0:4]), int(raw[4:6]), int(raw[6:8]), hour)
     except ValueError:
         return None, invalid
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        return None, f"{which} timestamp is out of range: years {FIRST_YEAR} to {LAST_YEAR} only"
     return day_number(moment.date()) * 24 + hour, None
 
 
@@ -162,8 +159,6 @@ def _year_month_day(year: str, month: str, day: str, error: ApiProblem) -> date:
         moment = date(int(year), int(month), int(day))
     except ValueError:
         raise error from None
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise invalid_request([f"year out of range: {FIRST_YEAR} to {LAST_YEAR} only"])
     return moment
 
 

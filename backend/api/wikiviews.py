@@ -5,7 +5,8 @@
 * ``per-article/{project}/{access}/{agent}/{granularity}/{start}/{end}?titles=A|B``: several
   articles in one request;
 * ``top/{project}/{access}/{start}/{end}``: top lists over a range of days;
-* ``freshness/{project}``: what is published, from which source, and what is held.
+* ``freshness/{project}``: what is published, from which source, and what is held;
+* ``projects``: every loaded project, its published days and sources, and the store's size.
 
 The per-article routes take ``redirects=1`` (views of the redirects to a title summed in),
 ``zero_fill=1`` (a zero for every published day or visible hour without views) and
@@ -18,6 +19,7 @@ import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import quote, unquote
 
 from flask import Blueprint, request
@@ -28,14 +30,14 @@ from backend.api.problems import invalid_request, not_found
 from backend.api.responses import json_response
 from backend.api.store import connection, timeout_problem
 from backend.codes import Source
+from backend.sources import NotPublished, StoreSource
+from backend.sources.status import status_json
+from backend.sources.summary import DEFAULT_DAYS
 from backend.timeutil import day_stamp, month_days, month_of_day
 
 PREFIX = "/api/wikiviews/v1"
 blueprint = Blueprint("wikiviews", __name__, url_prefix=PREFIX)
 
-#: Days the summary reads whatever ``days`` is: its totals compare two 30-day periods.
-SUMMARY_READ_DAYS = 60
-SUMMARY_DEFAULT_DAYS = 60
 #: Longest range answered exactly from daily counts; longer ranges use whole months.
 EXACT_TOP_DAYS = 31
 TOP_DEFAULT_LIMIT = 100
@@ -52,9 +54,9 @@ SOURCE_NAMES = {
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _stamp(day: int) -> str:
-    """``YYYYMMDD`` of a day number (cached: the summary formats 60 of them a request)."""
-    return day_stamp(day)
+def _date_stamp(day: date) -> str:
+    """``YYYYMMDD`` of a date (cached: the summary formats 60 of them a request)."""
+    return f"{day:%Y%m%d}"
 
 
 def _items_response(items: list[dict], columns: Sequence[str], extra: dict | None = None):
@@ -79,45 +81,28 @@ def summary(project: str, title: str):
     access = params.choice("access", request.args.get("access", "all-access"), params.ACCESS)
     name = params.project(unquote(segments[0]))
     article = params.article("/".join(segments[1:]))
-    days = options.number("days", SUMMARY_DEFAULT_DAYS, 1, options.settings().max_days, "max_days")
+    days = options.number("days", DEFAULT_DAYS, 1, options.settings().max_days, "max_days")
     with_redirects = options.flag("redirects")
-    pid, through = _published_project(name)
-    db = connection(limited=True)
-    blocked = queries.blocked_titles(db, name)
-    ids = queries.resolve_titles(
-        db, pid, name, [article], redirects=with_redirects, blocked=blocked
-    )[article]
-    first = through - max(days, SUMMARY_READ_DAYS) + 1
-    daily: dict[int, int] = {}
-    if ids.ids:
-        publication = queries.day_publication(db, pid, first, through)
-        views = queries.daily_views_by_id(
-            db, pid, ids.ids, access, agent, publication, first, through
+    try:
+        found = StoreSource(connection(limited=True)).summary(
+            name, article, days=days, agent=agent, access=access, redirects=with_redirects
         )
-        daily = queries.sum_views(views, ids.ids)
-    total_30 = sum(daily.get(day, 0) for day in range(through - 29, through + 1))
-    previous_30 = sum(daily.get(day, 0) for day in range(through - 59, through - 29))
-    rank = None
-    if ids.own_id is not None:
-        rank = queries.top_rank(db, pid, ids.own_id, access, blocked=blocked, day=through)
+    except NotPublished:
+        raise not_found() from None
+    through = found.through
     return json_response(
         {
-            "project": name,
-            "title": article,
-            "through": day_stamp(through),
-            "series": [
-                {"date": _stamp(day), "views": daily.get(day, 0)}
-                for day in range(through - days + 1, through + 1)
-            ],
-            "total_30": total_30,
-            "average_30": round(total_30 / 30, 1),
-            "previous_total_30": previous_30,
-            "change_pct": (
-                round((total_30 - previous_30) * 100 / previous_30, 1) if previous_30 else None
-            ),
-            "rank": rank,
-            "rank_date": day_stamp(through),
-            "redirects": list(ids.redirects),
+            "project": found.project,
+            "title": found.title,
+            "through": f"{through:%Y%m%d}",
+            "series": [{"date": _date_stamp(day), "views": views} for day, views in found.series],
+            "total_30": found.total_30,
+            "average_30": found.average_30,
+            "previous_total_30": found.previous_total_30,
+            "change_pct": found.change_pct,
+            "rank": found.rank,
+            "rank_date": f"{found.rank_date:%Y%m%d}" if found.rank_date else None,
+            "redirects": found.redirects,
         }
     )
 
@@ -332,6 +317,16 @@ def top_range(project: str, access: str, start: str, end: str):
             ]
         }
     )
+
+
+@blueprint.get("/projects")
+def projects():
+    """What is loaded: every project's published days, their sources, held hours; the size."""
+    found = StoreSource(connection(limited=True)).status()
+    response = json_response(status_json(found))
+    max_age = min(options.settings().cache_seconds, FRESHNESS_MAX_AGE)
+    response.headers["Cache-Control"] = f"s-maxage={max_age}, max-age={max_age}"
+    return response
 
 
 def _iso(moment: object) -> str:

@@ -37,7 +37,7 @@ def test_the_limit_answers_429_problem_and_spares_the_compatible_routes(store):
     response = client.get(FRESHNESS)
     assert response.status_code == 429
     body = response.get_json()
-    assert body["type"].endswith("/request_rate_exceeded") and "3 per 1 minute" in body["detail"]
+    assert body["title"] == "Too Many Requests" and "3 per 1 minute" in body["detail"]
     assert response.headers["Retry-After"]
     assert response.headers["Content-Type"] == "application/problem+json"
     # Wikimedia's routes carry no limit here, so existing clients never see a 429.
