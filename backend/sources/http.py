@@ -57,11 +57,17 @@ def default_user_agent() -> str:
 class RateLimit:
     """At most ``per_second`` request starts a second, spread evenly, across threads."""
 
-    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if per_second <= 0:
             raise ValueError("the request rate must be positive")
         self.interval = 1.0 / per_second
         self._clock = clock
+        self._sleep = sleep
         self._next = 0.0
         self._lock = threading.Lock()
 
@@ -72,7 +78,7 @@ class RateLimit:
             start = max(now, self._next)
             self._next = start + self.interval
         if start > now:
-            time.sleep(start - now)
+            self._sleep(start - now)
 
 
 def make_session(user_agent: str, *, retries: int = 5, pool: int = DEFAULT_WORKERS):

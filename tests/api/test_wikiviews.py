@@ -17,6 +17,7 @@ from sqlalchemy import text
 from backend import create_app, db, queries
 from backend.timeutil import day_number, month_number
 from tests.api.wikiviews_store import ODD_TITLES, days_between
+from tests.helpers import run_cli
 
 V1 = "/api/wikiviews/v1"
 
@@ -543,3 +544,50 @@ def test_range_top_scan_stops_at_its_deadline(extensions_store):
         )
     engine.dispose()
     assert [e.title for e in proven.entries] == ["Main_Page"]
+
+
+def test_projects_says_what_is_loaded(ext_client, extensions_store):
+    response = ext_client.get(f"{V1}/projects")
+    body = ok(response)
+    assert body["backend"] in ("sqlite", "postgresql", "mysql")
+    assert isinstance(body["size_bytes"], int) and body["size_bytes"] > 0
+    assert body["items"] == [
+        {
+            "project": "de.wikipedia",
+            "first_day": "20240301",
+            "last_day": "20240303",
+            "days": 3,
+            "sources": {"pageview_complete": 3},
+            "held_hours": 1,
+        },
+        {
+            "project": "en.wikipedia",
+            "first_day": "20240101",
+            "last_day": "20240303",
+            "days": 63,
+            "sources": {"pageview_complete": 63},
+            "held_hours": 0,
+        },
+    ]
+    assert "max-age=" in response.headers["Cache-Control"]
+    # The command prints the same, one line a project.
+    result = run_cli(extensions_store, "status")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("store: ")
+    assert lines[1].split() == [
+        "de.wikipedia",
+        "2024-03-01",
+        "to",
+        "2024-03-03,",
+        "3",
+        "days",
+        "published",
+        "(pageview_complete",
+        "3);",
+        "1",
+        "hours",
+        "held",
+    ]
+    assert lines[2].startswith("en.wikipedia  2024-01-01 to 2024-03-03, 63 days published")
+    assert lines[3].startswith(f"store: {body['backend']}, ")
