@@ -3,12 +3,41 @@
 from __future__ import annotations
 
 import functools
+from typing import ClassVar
 
 from flask import Blueprint, Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.storage import MemoryStorage
 
 from backend.settings import Settings
+
+#: Expired counters are swept after this many counted requests.
+SWEEP_EVERY = 4096
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' in-process storage without its expiry timer: sweeps expired keys itself.
+
+    ``MemoryStorage`` starts a new ``threading.Timer`` thread whenever its last one has
+    ended, so under load a thread is created every few requests; with 2 sync workers that
+    cost a limited request about a fifth of its time. Here expired counters are dropped when
+    read (as ``MemoryStorage.get`` already does) and swept every :data:`SWEEP_EVERY`
+    counts, so memory stays bounded without a thread.
+    """
+
+    STORAGE_SCHEME: ClassVar[list[str]] = ["wikiviews-memory"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self.timer.cancel()
+        self._counted = 0
+
+    # Replaces MemoryStorage's private hook, called on every count; pinned by a test.
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        self._counted += 1
+        if self._counted % SWEEP_EVERY == 0:
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
 
 
 def install(app: Flask, blueprints: tuple[Blueprint, ...]) -> None:
@@ -24,7 +53,7 @@ def install(app: Flask, blueprints: tuple[Blueprint, ...]) -> None:
     limiter = Limiter(
         get_remote_address,
         app=app,
-        storage_uri=settings.redis_url or "memory://",
+        storage_uri=settings.redis_url or "wikiviews-memory://",
         default_limits=[],
         headers_enabled=True,
         in_memory_fallback=[rate] if rate and settings.redis_url else [],

@@ -105,3 +105,32 @@ def test_unreachable_redis_falls_back_to_memory_with_one_warning(store, caplog):
     assert health["rate_limit_storage"].startswith("memory (Redis unreachable")
     assert ok(client.get(COMPATIBLE).status_code)
     app.extensions["wikiviews_engine"].dispose()
+
+
+def test_in_process_counters_start_no_threads_and_expire(store, monkeypatch):
+    import limits.storage.memory
+
+    from backend.api import limits as api_limits
+
+    app, client = limited_client(store, "3 per minute")
+    storage = app.extensions["wikiviews_limiter"].storage
+    assert isinstance(storage, api_limits.SweptMemoryStorage)
+    timers = []
+    real_timer = limits.storage.memory.threading.Timer
+
+    def counting_timer(*args, **kwargs):
+        timers.append(args)
+        return real_timer(*args, **kwargs)
+
+    monkeypatch.setattr(limits.storage.memory.threading, "Timer", counting_timer)
+    statuses = [client.get(FRESHNESS).status_code for _ in range(20)]
+    assert timers == []  # MemoryStorage would start a Timer thread here
+    assert statuses.count(429) == 17
+    # Counters past their expiry are swept, so memory stays bounded.
+    assert storage.storage
+    monkeypatch.setattr(api_limits, "SWEEP_EVERY", 1)
+    for key in storage.expirations:
+        storage.expirations[key] = 0
+    storage.incr("another", 60)
+    assert set(storage.storage) == {"another"}
+    app.extensions["wikiviews_engine"].dispose()
