@@ -142,16 +142,11 @@ class _Series:
     zero_fill: bool
 
 
-def _article_items(
-    shape: _Series,
-    resolved: dict[str, queries.ArticleIds],
-    per_title: Callable[[tuple[int, ...]], dict[int, int]],
-) -> list[dict]:
+def _article_items(shape: _Series, series: dict[str, dict[int, int]]) -> list[dict]:
     """Items in Wikimedia's per-article shape, by title as asked, then by time."""
     items = []
-    for title, ids in resolved.items():
-        series = per_title(ids.ids)
-        shown = shape.periods if shape.zero_fill else sorted(series)
+    for title, per_period in series.items():
+        shown = shape.periods if shape.zero_fill else sorted(per_period)
         items.extend(
             {
                 "project": shape.project,
@@ -160,7 +155,7 @@ def _article_items(
                 "timestamp": shape.stamp(at),
                 "access": shape.access,
                 "agent": shape.agent,
-                "views": series.get(at, 0),
+                "views": per_period.get(at, 0),
             }
             for at in shown
         )
@@ -190,25 +185,21 @@ def per_article(project: str, access: str, agent: str, granularity: str, start: 
     titles = _titles_param()
     with_redirects, zero_fill = options.flag("redirects"), options.flag("zero_fill")
     options.output_format()
-    pid, _through = _published_project(name)
-    db = connection(limited=True)
-    resolved = queries.resolve_titles(db, pid, name, titles, redirects=with_redirects)
-    publication = queries.day_publication(db, pid, first, last)
-    every_id = [tid for ids in resolved.values() for tid in ids.ids]
-    views = queries.daily_views_by_id(db, pid, every_id, access, agent, publication, first, last)
+    _published_project(name)
+    found = StoreSource(connection(limited=True)).daily_by_day(
+        name, titles, first, last, access=access, agent=agent, redirects=with_redirects
+    )
     if granularity == "monthly":
-        periods = sorted({month_of_day(day) for day in publication.winners})
+        periods = sorted({month_of_day(day) for day in found.days})
+        series = {title: _per_month(per_day) for title, per_day in found.series.items()}
         shape = _Series(name, access, agent, granularity, params.stamp_month, periods, zero_fill)
-        items = _article_items(
-            shape, resolved, lambda ids: _per_month(queries.sum_views(views, ids))
-        )
     else:
-        days = sorted(publication.winners)
-        shape = _Series(name, access, agent, granularity, params.stamp_day, days, zero_fill)
-        items = _article_items(shape, resolved, lambda ids: queries.sum_views(views, ids))
+        series = found.series
+        shape = _Series(name, access, agent, granularity, params.stamp_day, found.days, zero_fill)
+    items = _article_items(shape, series)
     if not items:
         raise not_found()
-    extra = {"redirects": {t: list(ids.redirects) for t, ids in resolved.items()}}
+    extra = {"redirects": found.redirects}
     return _items_response(items, ARTICLE_COLUMNS, extra if with_redirects else None)
 
 
@@ -250,7 +241,9 @@ def per_article_hourly(project: str, access: str, agent: str, rest: str):
     every_id = [tid for ids in resolved.values() for tid in ids.ids]
     views = queries.hourly_views_by_id(db, pid, every_id, access, agent, winners, first, last)
     shape = _Series(name, access, agent, "hourly", params.stamp_hour, sorted(winners), zero_fill)
-    items = _article_items(shape, resolved, lambda ids: queries.sum_views(views, ids))
+    items = _article_items(
+        shape, {title: queries.sum_views(views, ids.ids) for title, ids in resolved.items()}
+    )
     if not items:
         raise not_found()
     extra = {"redirects": {t: list(ids.redirects) for t, ids in resolved.items()}}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Connection, Engine
@@ -31,8 +33,9 @@ SOURCE_NAMES = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def day_key(day: int) -> str:
-    """``YYYYMMDD`` of a day number (the read model's series key)."""
+    """``YYYYMMDD`` of a day number (the read model's series key; memoised)."""
     return f"{day_date(day):%Y%m%d}"
 
 
@@ -44,6 +47,18 @@ def month_key(month: int) -> str:
 def hour_key(hour: int) -> str:
     """``YYYYMMDDHH`` of an hour number."""
     return f"{day_date(hour // 24):%Y%m%d}{hour % 24:02d}"
+
+
+@dataclass(frozen=True)
+class DailyViews:
+    """Daily views of several titles as :meth:`StoreSource.daily_by_day` reads them."""
+
+    #: Title → day number → views (a viewed day with none of the asked kind is 0).
+    series: dict[str, dict[int, int]]
+    #: Title → the redirects summed into it.
+    redirects: dict[str, list[str]]
+    #: The published days of the range, oldest first.
+    days: list[int]
 
 
 class StoreSource:
@@ -72,7 +87,6 @@ class StoreSource:
 
     def daily_by_day(
         self,
-        db: Connection,
         project: str,
         titles: list[str],
         first: int,
@@ -81,22 +95,25 @@ class StoreSource:
         access: str,
         agent: str,
         redirects: bool,
-    ) -> tuple[dict[str, dict[int, int]], dict[str, queries.ArticleIds], list[int]]:
-        """Views by title (store form) and day number, the ids behind each title, and the
-        published days of the range (for zero-filling): the views' form the API serialises.
-        """
-        state = queries.project_and_through(db, project)
-        if state is None:
-            return {title: {} for title in titles}, {}, []
-        pid = state[0]
-        resolved = queries.resolve_titles(db, pid, project, titles, redirects=redirects)
-        publication = queries.day_publication(db, pid, first, last)
-        every_id = [tid for ids in resolved.values() for tid in ids.ids]
-        views = queries.daily_views_by_id(
-            db, pid, every_id, access, agent, publication, first, last
+    ) -> DailyViews:
+        """Views by title (as the store writes it) and day number, with the redirects summed
+        in and the published days of ``[first, last]``: the form the API serialises."""
+        with self._connection() as db:
+            state = queries.project_and_through(db, project)
+            if state is None:
+                return DailyViews({title: {} for title in titles}, {}, [])
+            pid = state[0]
+            resolved = queries.resolve_titles(db, pid, project, titles, redirects=redirects)
+            publication = queries.day_publication(db, pid, first, last)
+            every_id = [tid for ids in resolved.values() for tid in ids.ids]
+            views = queries.daily_views_by_id(
+                db, pid, every_id, access, agent, publication, first, last
+            )
+        return DailyViews(
+            {title: queries.sum_views(views, ids.ids) for title, ids in resolved.items()},
+            {title: list(ids.redirects) for title, ids in resolved.items()},
+            sorted(publication.winners),
         )
-        series = {title: queries.sum_views(views, ids.ids) for title, ids in resolved.items()}
-        return series, resolved, sorted(publication.winners)
 
     def daily(
         self,
@@ -114,16 +131,22 @@ class StoreSource:
         stored = {title: title.replace(" ", "_") for title in titles}
         first, last = day_number(start), day_number(end)
         with self._connection() as db:
-            series, _resolved, _days = self.daily_by_day(
-                db,
-                project,
-                list(dict.fromkeys(stored.values())),
-                first,
-                last,
-                access=access,
-                agent=agent,
-                redirects=redirects,
-            )
+            if len(stored) == 1 and not redirects:
+                # One title, no redirects: the compatible route's question, in one query less.
+                (key,) = stored.values()
+                series = {
+                    key: dict(queries.article_daily(db, project, key, access, agent, first, last))
+                }
+            else:
+                series = self.daily_by_day(
+                    project,
+                    list(dict.fromkeys(stored.values())),
+                    first,
+                    last,
+                    access=access,
+                    agent=agent,
+                    redirects=redirects,
+                ).series
             through = queries.project_and_through(db, project) if zero_fill else None
         filled: list[int] = []
         if through is not None and through[1] is not None:
