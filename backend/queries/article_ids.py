@@ -6,10 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, select
 
 from backend import series_codec
 from backend.blocklist import fold_title
+from backend.models import Coverage, PageHour, Title, TopArticle
 from backend.queries.common import (
     TOP_ACCESS_COLUMN,
     blocked_titles,
@@ -213,11 +214,11 @@ def hourly_views_by_id(
     totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for id_chunk in chunks(sorted(set(ids))):
         rows = connection.execute(
-            text(
-                "SELECT title_id, hour, series, views FROM page_hours WHERE project_id = :p "
-                "AND title_id IN :ids AND hour BETWEEN :a AND :b"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"p": project_id, "ids": id_chunk, "a": first_hour, "b": last_hour},
+            select(PageHour.title_id, PageHour.hour, PageHour.series, PageHour.views).where(
+                PageHour.project_id == project_id,
+                PageHour.title_id.in_(id_chunk),
+                PageHour.hour.between(first_hour, last_hour),
+            )
         )
         for tid, hour, series, views in rows:
             source = winners.get(hour)
@@ -229,11 +230,11 @@ def hourly_views_by_id(
 def last_visible_hour(connection: Connection, project_id: int) -> int | None:
     """The newest hour of a project that some source covers and no hold keeps back."""
     days = connection.execute(
-        text(
-            "SELECT DISTINCT day FROM coverage WHERE project_id IN (0, :p) AND hours_mask <> 0 "
-            "ORDER BY day DESC LIMIT 3"
-        ),
-        {"p": project_id},
+        select(Coverage.day)
+        .where(Coverage.project_id.in_((0, project_id)), Coverage.hours_mask != 0)
+        .distinct()
+        .order_by(Coverage.day.desc())
+        .limit(3)
     ).scalars()
     for day in days.all():
         hours = visible_hours(connection, project_id, day * 24, day * 24 + 23)
@@ -275,11 +276,14 @@ def top_rank(
     if not blocked:
         return rank
     ahead = connection.execute(
-        text(
-            "SELECT t.title FROM top_articles a JOIN titles t ON t.id = a.title_id WHERE "
-            + " AND ".join(f"a.{part}" for part in where.split(" AND "))
-            + " AND a.views > :v"
-        ),
-        {**values, "v": views},
+        select(Title.title)
+        .join(TopArticle, Title.id == TopArticle.title_id)
+        .where(
+            TopArticle.project_id == values["p"],
+            TopArticle.granularity == values["g"],
+            TopArticle.period == values["period"],
+            TopArticle.access == values["access"],
+            TopArticle.views > views,
+        )
     ).scalars()
     return rank - sum(1 for title in ahead if fold_title(title) in blocked)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func, select
 
 from backend.blocklist import fold_title
+from backend.models import Project, PublishedDay
 from backend.queries.article_ids import daily_views_by_id, day_publication
 from backend.queries.common import fetch_rows
 from backend.timeutil import month_of_day
@@ -26,11 +27,9 @@ def published_days(connection: Connection, project: int, first: int, last: int) 
 def last_published_day(connection: Connection, project: str) -> int | None:
     """The newest published day of a project (``through`` of the summary), or ``None``."""
     return connection.execute(
-        text(
-            "SELECT MAX(d.day) FROM published_days d JOIN projects p ON p.id = d.project_id "
-            "WHERE p.name = :name"
-        ),
-        {"name": project},
+        select(func.max(PublishedDay.day))
+        .join(Project, Project.id == PublishedDay.project_id)
+        .where(Project.name == project)
     ).scalar()
 
 

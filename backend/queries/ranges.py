@@ -6,10 +6,11 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, func, select
 
 from backend import series_codec
 from backend.blocklist import fold_title
+from backend.models import DayCount, PackedDay, PageMonth, Title, TopArticle
 from backend.queries.article_ids import DayPublication, daily_views_by_id, day_publication
 from backend.queries.common import (
     CHUNK,
@@ -100,37 +101,35 @@ def range_top_months(
     first_day, last_day = month_days(first_month)[0], month_days(last_month)[-1]
     packed_per_month: dict[int, int] = defaultdict(int)
     for day in connection.execute(
-        text("SELECT day FROM packed_days WHERE project_id = :p AND day BETWEEN :a AND :b"),
-        {"p": pid, "a": first_day, "b": last_day},
+        select(PackedDay.day).where(
+            PackedDay.project_id == pid, PackedDay.day.between(first_day, last_day)
+        )
     ).scalars():
         packed_per_month[month_of_day(day)] += 1
     months = sorted(m for m, n in packed_per_month.items() if n == len(month_days(m)))
     if not months:
         return None
     blocked = blocked_titles(connection, project)
-    column = _TOTAL_COLUMN[TOP_ACCESS_COLUMN[access]]
+    column = PageMonth.__table__.c[_TOTAL_COLUMN[TOP_ACCESS_COLUMN[access]]]
+    in_months = (PageMonth.project_id == pid, PageMonth.month.in_(months))
     lists = _stored_lists(connection, pid, "m", months, access)
 
     def lookup(ids: list[int]) -> dict[int, int]:
         found: dict[int, int] = {}
         for chunk in chunks(ids):
             rows = connection.execute(
-                text(
-                    f"SELECT title_id, SUM({column}) FROM page_months WHERE project_id = :p "
-                    "AND month IN :months AND title_id IN :ids GROUP BY title_id"
-                ).bindparams(bindparam("months", expanding=True), bindparam("ids", expanding=True)),
-                {"p": pid, "months": months, "ids": chunk},
+                select(PageMonth.title_id, func.sum(column))
+                .where(*in_months, PageMonth.title_id.in_(chunk))
+                .group_by(PageMonth.title_id)
             )
             found.update((tid, int(total)) for tid, total in rows)
         return found
 
     def scan() -> dict[int, int]:
         rows = connection.execute(
-            text(
-                f"SELECT title_id, SUM({column}) FROM page_months WHERE project_id = :p "
-                f"AND month IN :months AND {column} > 0 GROUP BY title_id"
-            ).bindparams(bindparam("months", expanding=True)),
-            {"p": pid, "months": months},
+            select(PageMonth.title_id, func.sum(column))
+            .where(*in_months, column > 0)
+            .group_by(PageMonth.title_id)
         )
         return {tid: int(total) for tid, total in rows}
 
@@ -144,18 +143,14 @@ def _stored_lists(
     """``(title_id, title, views)`` of the stored top lists of ``periods``."""
     lists: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
     rows = connection.execute(
-        text(
-            "SELECT a.period, a.title_id, t.title, a.views FROM top_articles a "
-            "JOIN titles t ON t.id = a.title_id WHERE a.project_id = :p AND a.granularity = :g "
-            "AND a.period BETWEEN :a AND :b AND a.access = :access"
-        ),
-        {
-            "p": pid,
-            "g": granularity,
-            "a": periods[0],
-            "b": periods[-1],
-            "access": TOP_ACCESS_COLUMN[access],
-        },
+        select(TopArticle.period, TopArticle.title_id, Title.title, TopArticle.views)
+        .join(Title, Title.id == TopArticle.title_id)
+        .where(
+            TopArticle.project_id == pid,
+            TopArticle.granularity == granularity,
+            TopArticle.period.between(periods[0], periods[-1]),
+            TopArticle.access == TOP_ACCESS_COLUMN[access],
+        )
     )
     wanted = set(periods)
     for period, tid, title, views in rows:
@@ -233,12 +228,7 @@ def _titles_of(connection: Connection, ids: list[int]) -> dict[int, str]:
     names: dict[int, str] = {}
     for chunk in chunks(ids):
         names.update(
-            connection.execute(
-                text("SELECT id, title FROM titles WHERE id IN :ids").bindparams(
-                    bindparam("ids", expanding=True)
-                ),
-                {"ids": chunk},
-            ).all()
+            connection.execute(select(Title.id, Title.title).where(Title.id.in_(chunk))).all()
         )
     return names
 
@@ -261,13 +251,13 @@ def _scan_days(
     for source, source_days in by_source.items():
         for chunk in chunks(source_days):
             rows = connection.execute(
-                text(
-                    "SELECT title_id, SUM(views) FROM day_counts WHERE project_id = :p "
-                    "AND day IN :days AND series IN :series GROUP BY title_id"
-                ).bindparams(
-                    bindparam("days", expanding=True), bindparam("series", expanding=True)
-                ),
-                {"p": pid, "days": chunk, "series": sorted(wanted[source])},
+                select(DayCount.title_id, func.sum(DayCount.views))
+                .where(
+                    DayCount.project_id == pid,
+                    DayCount.day.in_(chunk),
+                    DayCount.series.in_(sorted(wanted[source])),
+                )
+                .group_by(DayCount.title_id)
             )
             for tid, views in rows:
                 totals[tid] += int(views)
@@ -276,11 +266,9 @@ def _scan_days(
     if months:
         counted = days_by_series(packed_days, publication.winners, wanted)
         rows = connection.execute(
-            text(
-                "SELECT title_id, month, packed FROM page_months WHERE project_id = :p "
-                "AND month IN :months"
-            ).bindparams(bindparam("months", expanding=True)),
-            {"p": pid, "months": months},
+            select(PageMonth.title_id, PageMonth.month, PageMonth.packed).where(
+                PageMonth.project_id == pid, PageMonth.month.in_(months)
+            )
         )
         for number, (tid, month, blob) in enumerate(rows):
             if deadline is not None and number % 2048 == 0 and time.monotonic() > deadline:

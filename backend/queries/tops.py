@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, func, select
 
 from backend.blocklist import fold_title
+from backend.models import CountryDay, CountryTopArticle, Project, Title
 from backend.queries.articles import published_days
 from backend.queries.common import (
     TOP_ACCESS_COLUMN,
@@ -106,11 +107,13 @@ def top_countries(
         return []
     days = month_days(month)
     rows = connection.execute(
-        text(
-            "SELECT country, SUM(views) FROM country_days WHERE project_id IN :ids "
-            "AND day BETWEEN :a AND :b AND access = :access GROUP BY country"
-        ).bindparams(bindparam("ids", expanding=True)),
-        {"ids": ids, "a": days[0], "b": days[-1], "access": TOP_ACCESS_COLUMN[access]},
+        select(CountryDay.country, func.sum(CountryDay.views))
+        .where(
+            CountryDay.project_id.in_(ids),
+            CountryDay.day.between(days[0], days[-1]),
+            CountryDay.access == TOP_ACCESS_COLUMN[access],
+        )
+        .group_by(CountryDay.country)
     ).all()
     kept = sorted(
         ((country, int(total)) for country, total in rows if total >= COUNTRY_MONTH_MINIMUM),
@@ -128,11 +131,14 @@ def top_per_country(
 ) -> list[CountryArticle]:
     """A country's precomputed daily top list across projects (empty until raw logs load)."""
     rows = connection.execute(
-        text(
-            "SELECT p.name, t.title, a.views_ceil, a.rank FROM country_top_articles a "
-            "JOIN titles t ON t.id = a.title_id JOIN projects p ON p.id = a.project_id "
-            "WHERE a.country = :c AND a.day = :d AND a.access = :access ORDER BY a.position"
-        ),
-        {"c": country, "d": day, "access": TOP_ACCESS_COLUMN[access]},
+        select(Project.name, Title.title, CountryTopArticle.views_ceil, CountryTopArticle.rank)
+        .join(Title, Title.id == CountryTopArticle.title_id)
+        .join(Project, Project.id == CountryTopArticle.project_id)
+        .where(
+            CountryTopArticle.country == country,
+            CountryTopArticle.day == day,
+            CountryTopArticle.access == TOP_ACCESS_COLUMN[access],
+        )
+        .order_by(CountryTopArticle.position)
     )
     return [CountryArticle(name, title, ceil, rank) for name, title, ceil, rank in rows]
