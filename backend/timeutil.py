@@ -49,6 +49,17 @@ def month_days(month: int) -> range:
     return range(start, start + calendar.monthrange(first.year, first.month)[1])
 
 
+def whole_months(first_day: int, last_day: int) -> tuple[int, int] | None:
+    """First and last month numbers wholly inside the days ``[first_day, last_day]``, or
+    ``None`` when no month is (Wikimedia's monthly trimming)."""
+    first_month, last_month = month_of_day(first_day), month_of_day(last_day)
+    if month_days(first_month)[0] != first_day:
+        first_month += 1
+    if month_days(last_month)[-1] != last_day:
+        last_month -= 1
+    return (first_month, last_month) if first_month <= last_month else None
+
+
 def day_stamp(day: int) -> str:
     """``YYYYMMDD`` of a day number."""
     return day_date(day).strftime("%Y%m%d")

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from urllib.parse import unquote_to_bytes
 
 from backend.api.problems import ApiProblem, bad_parameter, invalid_request
-from backend.timeutil import day_date, day_number, month_days, month_of_day
+from backend.timeutil import day_date, day_number, month_days, month_of_day, whole_months
 
 ACCESS = ("all-access", "desktop", "mobile-app", "mobile-web")
 AGENTS = ("all-agents", "automated", "spider", "user")
@@ -123,14 +123,10 @@ def date_range(start: str, end: str, *, with_hour: bool) -> Range:
 
 def full_months(span: Range) -> tuple[int, int]:
     """First and last month numbers wholly inside ``span`` (its days), or the 400."""
-    first_month, last_month = month_of_day(span.first_day), month_of_day(span.last_day)
-    if month_days(first_month)[0] != span.first_day:
-        first_month += 1
-    if month_days(last_month)[-1] != span.last_day:
-        last_month -= 1
-    if first_month > last_month:
+    months = whole_months(span.first_day, span.last_day)
+    if months is None:
         raise invalid_request(["no full months found in specified date range"])
-    return first_month, last_month
+    return months
 
 
 def top_period(year: str, month: str, day: str) -> tuple[int | None, int | None]:

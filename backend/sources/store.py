@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import Connection, Engine
 
-from backend import queries
+from backend import queries, timeutil
 from backend.codes import Source
 from backend.sources.summary import read_start, summarise
 from backend.sources.types import (
@@ -326,12 +326,7 @@ class StoreSource:
 
 def whole_months(start: date, end: date) -> tuple[int, int] | None:
     """First and last month numbers wholly inside ``start``..``end``, or ``None``."""
-    first, last = month_of_day(day_number(start)), month_of_day(day_number(end))
-    if start.day != 1:
-        first += 1
-    if day_number(end) != month_days(last)[-1]:
-        last -= 1
-    return (first, last) if first <= last else None
+    return timeutil.whole_months(day_number(start), day_number(end))
 
 
 def per_month(series: dict[str, int]) -> dict[str, int]:
