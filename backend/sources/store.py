@@ -301,6 +301,31 @@ class StoreSource:
             redirects=list(ids.redirects),
         )
 
+    def rank(
+        self,
+        project: str,
+        title: str,
+        *,
+        access: str = "all-access",
+        day: int | None = None,
+        month: int | None = None,
+    ) -> int | None:
+        """The title's rank in the top list of a day (or month) number as served, or ``None``."""
+        stored = title.replace(" ", "_")
+        with self._connection() as db:
+            state = queries.project_and_through(db, project)
+            if state is None:
+                return None
+            blocked = queries.blocked_titles(db, project)
+            ids = queries.resolve_titles(
+                db, state[0], project, [stored], redirects=False, blocked=blocked
+            )[stored]
+            if ids.own_id is None:
+                return None
+            return queries.top_rank(
+                db, state[0], ids.own_id, access, blocked=blocked, day=day, month=month
+            )
+
     def status(self) -> StoreStatus:
         """What the store holds, per project, and its size."""
         with self._connection() as db:
