@@ -38,6 +38,12 @@ class Source(enum.IntEnum):
     COMPLETE = 2
 
 
+#: The datasets' names, as the API and ``wikiviews status`` show them.
+SOURCE_NAMES: dict[Source, str] = {
+    Source.PAGECOUNTS: "pagecounts",
+    Source.PAGEVIEWS: "pageviews",
+    Source.COMPLETE: "pageview_complete",
+}
 ACCESS_NAMES: dict[str, Access] = {
     "desktop": Access.DESKTOP,
     "mobile-web": Access.MOBILE_WEB,

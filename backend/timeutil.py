@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date
 
@@ -60,9 +61,20 @@ def whole_months(first_day: int, last_day: int) -> tuple[int, int] | None:
     return (first_month, last_month) if first_month <= last_month else None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def day_stamp(day: int) -> str:
-    """``YYYYMMDD`` of a day number."""
-    return day_date(day).strftime("%Y%m%d")
+    """``YYYYMMDD`` of a day number (memoised: series format the same days again and again)."""
+    return f"{day_date(day):%Y%m%d}"
+
+
+def month_stamp(month: int) -> str:
+    """``YYYYMM01`` of a month number."""
+    return f"{month_start(month):%Y%m}01"
+
+
+def hour_stamp(hour: int) -> str:
+    """``YYYYMMDDHH`` of an hour number."""
+    return f"{day_stamp(hour // 24)}{hour % 24:02d}"
 
 
 _HOUR = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T -]?(\d{2}))(?::?00(?::?00)?)?Z?$")

@@ -26,8 +26,7 @@ from backend.api.problems import invalid_request, not_found
 from backend.api.responses import json_response
 from backend.api.store import connection
 from backend.sources import StoreSource
-from backend.sources.store import day_key
-from backend.timeutil import day_date, day_number, month_days, month_of_day
+from backend.timeutil import day_date, day_number, day_stamp, month_days, month_of_day
 
 blueprint = Blueprint("compat", __name__)
 
@@ -65,7 +64,7 @@ def grok_month(lang: str, month: str, title: str):
     return json_response(
         {
             "daily_views": {
-                f"{day_date(day):%Y-%m-%d}": daily.get(day_key(day), 0) for day in days
+                f"{day_date(day):%Y-%m-%d}": daily.get(day_stamp(day), 0) for day in days
             },
             "project": lang_code.lower(),
             "month": unquote(segments[1]),

@@ -12,7 +12,14 @@ from datetime import date, datetime
 from urllib.parse import unquote_to_bytes
 
 from backend.api.problems import ApiProblem, bad_parameter, invalid_request
-from backend.timeutil import day_date, day_number, month_days, month_of_day, whole_months
+from backend.timeutil import (
+    day_number,
+    day_stamp,
+    hour_stamp,
+    month_of_day,
+    month_stamp,
+    whole_months,
+)
 
 ACCESS = ("all-access", "desktop", "mobile-app", "mobile-web")
 AGENTS = ("all-agents", "automated", "spider", "user")
@@ -159,15 +166,15 @@ def _year_month_day(year: str, month: str, day: str, error: ApiProblem) -> date:
 
 
 def stamp_hour(hour: int) -> str:
-    """``YYYYMMDDHH`` of an hour number."""
-    return f"{day_date(hour // 24):%Y%m%d}{hour % 24:02d}"
+    """``YYYYMMDDHH`` of an hour number (the API's hourly timestamp)."""
+    return hour_stamp(hour)
 
 
 def stamp_day(day: int) -> str:
-    """``YYYYMMDD00`` of a day number."""
-    return f"{day_date(day):%Y%m%d}00"
+    """``YYYYMMDD00`` of a day number (the API's daily timestamp)."""
+    return day_stamp(day) + "00"
 
 
 def stamp_month(month: int) -> str:
-    """``YYYYMM0100`` of a month number."""
-    return f"{day_date(month_days(month)[0]):%Y%m}0100"
+    """``YYYYMM0100`` of a month number (the API's monthly timestamp)."""
+    return month_stamp(month) + "00"

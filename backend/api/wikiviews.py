@@ -29,7 +29,7 @@ from backend.api import options, params
 from backend.api.problems import invalid_request, not_found
 from backend.api.responses import json_response
 from backend.api.store import connection, timeout_problem
-from backend.codes import Source
+from backend.codes import SOURCE_NAMES, Source
 from backend.sources import NotPublished, StoreSource
 from backend.sources.status import status_json
 from backend.sources.summary import DEFAULT_DAYS
@@ -46,11 +46,6 @@ FRESHNESS_DEFAULT_DAYS = 7
 FRESHNESS_MAX_DAYS = 31
 #: Freshness changes every hour: it is cached for at most this long.
 FRESHNESS_MAX_AGE = 300
-SOURCE_NAMES = {
-    Source.PAGECOUNTS: "pagecounts",
-    Source.PAGEVIEWS: "pageviews",
-    Source.COMPLETE: "pageview_complete",
-}
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +10,7 @@ from datetime import date
 from sqlalchemy import Connection, Engine
 
 from backend import queries, timeutil
-from backend.codes import Source
+from backend.codes import SOURCE_NAMES, Source
 from backend.sources.summary import read_start, summarise
 from backend.sources.types import (
     NotPublished,
@@ -22,31 +21,18 @@ from backend.sources.types import (
     TopArticle,
     TopList,
 )
-from backend.timeutil import day_date, day_number, month_days, month_of_day, month_start
+from backend.timeutil import (
+    day_date,
+    day_number,
+    day_stamp,
+    hour_stamp,
+    month_days,
+    month_of_day,
+    month_stamp,
+)
 
 #: Longest range a top list is summed exactly from daily counts; longer ones use months.
 EXACT_TOP_DAYS = 31
-SOURCE_NAMES = {
-    Source.PAGECOUNTS: "pagecounts",
-    Source.PAGEVIEWS: "pageviews",
-    Source.COMPLETE: "pageview_complete",
-}
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def day_key(day: int) -> str:
-    """``YYYYMMDD`` of a day number (the read model's series key; memoised)."""
-    return f"{day_date(day):%Y%m%d}"
-
-
-def month_key(month: int) -> str:
-    """``YYYYMM01`` of a month number."""
-    return f"{month_start(month):%Y%m}01"
-
-
-def hour_key(hour: int) -> str:
-    """``YYYYMMDDHH`` of an hour number."""
-    return f"{day_date(hour // 24):%Y%m%d}{hour % 24:02d}"
 
 
 @dataclass(frozen=True)
@@ -155,7 +141,7 @@ class StoreSource:
         for title, key in stored.items():
             per_day = series.get(key, {})
             days = sorted(set(per_day) | set(filled))
-            result[title] = {day_key(day): per_day.get(day, 0) for day in days}
+            result[title] = {day_stamp(day): per_day.get(day, 0) for day in days}
         return result
 
     def monthly(
@@ -247,17 +233,17 @@ class StoreSource:
                 rows = queries.project_hourly(
                     db, project, access, agent, first * 24, last * 24 + 23
                 )
-                return {hour_key(hour): views for hour, views in rows}
+                return {hour_stamp(hour): views for hour, views in rows}
             if granularity == "daily":
                 rows = queries.project_daily(db, project, access, agent, first, last)
-                return {day_key(day): views for day, views in rows}
+                return {day_stamp(day): views for day, views in rows}
             if granularity != "monthly":
                 raise ValueError(f"unknown granularity {granularity!r}")
             months = whole_months(start, end)
             if months is None:
                 return {}
             rows = queries.project_monthly(db, project, access, agent, *months)
-            return {month_key(month): views for month, views in rows}
+            return {month_stamp(month): views for month, views in rows}
 
     def summary(
         self,
