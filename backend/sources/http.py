@@ -30,6 +30,7 @@ from urllib3.util.retry import Retry
 from backend.sources.store import per_month, whole_months
 from backend.sources.summary import read_start, summarise
 from backend.sources.types import NotPublished, SourceError, Summary, TopArticle, TopList
+from backend.timeutil import day_date, month_days, month_start
 
 PAGEVIEWS = "/api/rest_v1/metrics/pageviews"
 EXTENSIONS = "/api/wikiviews/v1"
@@ -297,13 +298,11 @@ class ApiSource:
         months = whole_months(start, end)
         if months is None:
             return {title: {} for title in titles}
-        first = date(1970 + months[0] // 12, months[0] % 12 + 1, 1)
-        after = date(1970 + (months[1] + 1) // 12, (months[1] + 1) % 12 + 1, 1)
         daily = self.daily(
             project,
             titles,
-            first,
-            after - timedelta(days=1),
+            month_start(months[0]),
+            day_date(month_days(months[1])[-1]),
             access=access,
             agent=agent,
             redirects=redirects,
