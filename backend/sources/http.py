@@ -38,12 +38,12 @@ DEFAULT_RATE = 10.0
 DEFAULT_WORKERS = 4
 #: Titles per request of the extensions' several-articles route (its default limit is 50).
 TITLES_PER_REQUEST = 25
-#: The first day Wikimedia's pageview data covers; ``through`` looks no further back.
-FIRST_DAY = date(2015, 7, 1)
 #: How long a project's ``through`` is reused before it is asked again.
 THROUGH_SECONDS = 300.0
-#: Wikimedia's pageview data; the summary's fallback looks back this far for the last day.
+#: Without the extensions, ``through`` asks for the project's daily totals of this many recent
+#: days first, and only when they are empty for every day since :data:`EARLIEST`.
 RECENT_DAYS = 45
+EARLIEST = date(2001, 1, 1)
 
 
 def default_user_agent() -> str:
@@ -186,7 +186,7 @@ class ApiSource:
                 found = _parse_day(body["last_day"])
         else:
             today = date.today()
-            for first in (today - timedelta(days=RECENT_DAYS), FIRST_DAY.replace(year=2001)):
+            for first in (today - timedelta(days=RECENT_DAYS), EARLIEST):
                 series = self.aggregate(project, first, today, agent="all-agents")
                 if series:
                     found = _parse_day(max(series))
