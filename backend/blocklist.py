@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from backend.domain_codes import normalise_project
 from backend.models import BlockedTitle
 from backend.titles import MAX_TITLE_BYTES
 
-BLOCKED = BlockedTitle.__table__
+BLOCKED: Table = BlockedTitle.__table__  # type: ignore[assignment]
 
 
 class InvalidEntry(ValueError):

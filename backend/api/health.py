@@ -33,7 +33,7 @@ def healthz():
         "schema": "current" if current else "behind",
         "last_published_hour": None if last_hour is None else stamp_hour(last_hour),
         "freshness_seconds": freshness,
-        "rate_limit_storage": rate_limit_storage(current_app._get_current_object()),
+        "rate_limit_storage": rate_limit_storage(current_app),
     }
     response = jsonify(body)
     response.status_code = 200 if current else 503

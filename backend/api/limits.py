@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import ClassVar
+from typing import Any
 
 from flask import Blueprint, Flask
 from flask_limiter import Limiter
@@ -26,7 +26,7 @@ class SweptMemoryStorage(MemoryStorage):
     counts, so memory stays bounded without a thread.
     """
 
-    STORAGE_SCHEME: ClassVar[list[str]] = ["wikiviews-memory"]
+    STORAGE_SCHEME = ["wikiviews-memory"]  # noqa: RUF012  (limits declares it so)
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
@@ -67,11 +67,11 @@ def install(app: Flask, blueprints: tuple[Blueprint, ...]) -> None:
         if rate:
             limiter.limit(rate)(blueprint)
             for table, funcs in zip(tables, moved, strict=True):
-                table.setdefault(blueprint.name, []).extend(funcs)
+                table.setdefault(blueprint.name, []).extend(funcs)  # type: ignore[attr-defined]
         app.register_blueprint(blueprint)
 
 
-def _take_hooks(table: dict, owner: object) -> list:
+def _take_hooks(table: dict[Any, list[Any]], owner: object) -> list[Any]:
     """Remove ``owner``'s app-wide hooks from a Flask hook table and return them."""
 
     def owned(function: object) -> bool:

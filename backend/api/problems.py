@@ -78,7 +78,7 @@ def _request_uri() -> str:
     """The request's URI as sent (still percent-encoded, with its query), as Go's RequestURI."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
     if raw:
-        return raw
+        return str(raw)
     return request.full_path.rstrip("?") if request.query_string else request.path
 
 

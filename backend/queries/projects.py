@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import Column, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from backend.codes import Source
 from backend.models import (
+    Base,
     Coverage,
     DayCount,
     HeldHour,
@@ -73,7 +75,7 @@ def project_daily(
 
 def _sum_winning(
     connection: Connection,
-    column: Column[int],
+    column: ColumnElement[int],
     ids: list[int],
     first: int,
     last: int,
@@ -203,10 +205,10 @@ def project_monthly(
 def store_overview(connection: Connection) -> dict[str, object]:
     """Counts that describe what the store holds (for ``demo`` and health checks)."""
 
-    def scalar(value) -> object:
+    def scalar(value: ColumnElement[Any]) -> object:
         return connection.execute(select(value)).scalar()
 
-    def count(model) -> object:
+    def count(model: type[Base]) -> object:
         return connection.execute(select(func.count()).select_from(model)).scalar()
 
     return {

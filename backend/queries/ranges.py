@@ -265,12 +265,12 @@ def _scan_days(
     months = sorted({month_of_day(day) for day in packed_days})
     if months:
         counted = days_by_series(packed_days, publication.winners, wanted)
-        rows = connection.execute(
+        packed_rows = connection.execute(
             select(PageMonth.title_id, PageMonth.month, PageMonth.packed).where(
                 PageMonth.project_id == pid, PageMonth.month.in_(months)
             )
         )
-        for number, (tid, month, blob) in enumerate(rows):
+        for number, (tid, month, blob) in enumerate(packed_rows):
             if deadline is not None and number % 2048 == 0 and time.monotonic() > deadline:
                 raise ScanTooLong
             per_day: dict[int, int] = {}

@@ -45,7 +45,7 @@ def project_rows(connection: Connection) -> list[ProjectRow]:
         )
     ):
         sources[pid][source] = count
-    held_counts = dict(
+    held_counts: dict[int, int] = dict(
         connection.execute(
             select(held.c.project_id, func.count()).group_by(held.c.project_id)
         ).all()

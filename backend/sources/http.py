@@ -82,7 +82,9 @@ class RateLimit:
             self._sleep(start - now)
 
 
-def make_session(user_agent: str, *, retries: int = 5, pool: int = DEFAULT_WORKERS):
+def make_session(
+    user_agent: str, *, retries: int = 5, pool: int = DEFAULT_WORKERS
+) -> requests.Session:
     """A :class:`requests.Session` that retries with backoff and honours ``Retry-After``."""
     retry = Retry(
         total=retries,
@@ -224,7 +226,16 @@ class ApiSource:
                 }
         return series
 
-    def _daily_extension(self, project, titles, start, end, access, agent, redirects):
+    def _daily_extension(
+        self,
+        project: str,
+        titles: list[str],
+        start: date,
+        end: date,
+        access: str,
+        agent: str,
+        redirects: bool,
+    ) -> dict[str, dict[str, int]]:
         wanted = {title: title.replace(" ", "_") for title in titles}
         names = list(dict.fromkeys(wanted.values()))
         chunks = [
@@ -245,7 +256,16 @@ class ApiSource:
                 per_day[item["timestamp"][:8]] = item["views"]
         return {title: dict(sorted(found.get(key, {}).items())) for title, key in wanted.items()}
 
-    def _daily_compatible(self, project, titles, start, end, access, agent, redirects):
+    def _daily_compatible(
+        self,
+        project: str,
+        titles: list[str],
+        start: date,
+        end: date,
+        access: str,
+        agent: str,
+        redirects: bool,
+    ) -> dict[str, dict[str, int]]:
         if redirects and self._redirects_of is None:
             raise SourceError(
                 "redirects=True needs wikiviews' extensions or a redirects_of function "
@@ -253,8 +273,9 @@ class ApiSource:
             )
         wanted = {title: title.replace(" ", "_") for title in titles}
         names = list(dict.fromkeys(wanted.values()))
+        redirects_of = self._redirects_of
         summed: dict[str, list[str]] = {
-            name: [name, *(self._redirects_of(project, name) if redirects else [])]
+            name: [name, *(redirects_of(project, name) if redirects and redirects_of else [])]
             for name in names
         }
         every = list(dict.fromkeys(n for group in summed.values() for n in group))
@@ -276,7 +297,9 @@ class ApiSource:
             result[title] = dict(sorted(total.items()))
         return result
 
-    def _article(self, project, name, start, end, access, agent) -> dict[str, int]:
+    def _article(
+        self, project: str, name: str, start: date, end: date, access: str, agent: str
+    ) -> dict[str, int]:
         body = self.get(
             f"{PAGEVIEWS}/per-article/{_segment(project)}/{access}/{agent}/{_segment(name)}/"
             f"daily/{_stamp(start)}/{_stamp(end)}"

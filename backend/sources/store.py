@@ -258,9 +258,10 @@ class StoreSource:
         """The gadget's summary of one article (raises :class:`NotPublished` without data)."""
         with self._connection() as db:
             state = queries.project_and_through(db, project)
-            if state is None or state[1] is None:
+            last = None if state is None else state[1]
+            if state is None or last is None:
                 raise NotPublished(project)
-            pid, through = state
+            pid, through = state[0], last
             stored = title.replace(" ", "_")
             blocked = queries.blocked_titles(db, project)
             ids = queries.resolve_titles(
