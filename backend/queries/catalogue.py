@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from backend.queries.common import _fetch
+from backend.queries.common import fetch_rows
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class ProjectSpan:
 
 def project_spans(connection: Connection) -> list[ProjectSpan]:
     """Every project the store knows with its published span, sorted by name."""
-    rows = _fetch(
+    rows = fetch_rows(
         connection,
         "SELECT p.name, MIN(d.day), MAX(d.day) FROM projects p "
         "LEFT JOIN published_days d ON d.project_id = p.id GROUP BY p.name ORDER BY p.name",
@@ -55,5 +55,5 @@ def titles_with_prefix(
     if high is not None:
         sql += " AND title < :high"
         values["high"] = high
-    rows = _fetch(connection, sql + " ORDER BY title LIMIT :n", values)
+    rows = fetch_rows(connection, sql + " ORDER BY title LIMIT :n", values)
     return [title for (title,) in rows]
