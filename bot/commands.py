@@ -45,9 +45,10 @@ def _write(run: Run, updates, job: str, period: Period) -> tuple[str, bool]:
     state = run.state(job, period.key())
     writer = ReportWriter(run.site, updates, state=state, simulate=run.simulate)
     writer.run()
+    # Only pages that failed are worth a resume; a bad subscription fails every rerun alike.
+    state.finish(writer.outcomes.get("failed", 0))
     failed = writer.outcomes.get("failed", 0) + run.extra.get("failed", 0)
     writer.outcomes["failed"] = failed
-    state.finish(failed)
     return summary_line(writer.outcomes, run.simulate), failed > 0
 
 

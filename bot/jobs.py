@@ -72,10 +72,10 @@ class Run:
                 self._site = open_site(conn, login=login)
             except ConnectError as exc:
                 raise JobError(str(exc)) from exc
-            if self.simulate:
-                from pywikibot import config
+            from pywikibot import config
 
-                config.simulate = True  # belt and braces: pywikibot blocks every write
+            # Belt and braces: with --simulate pywikibot itself blocks every write.
+            config.simulate = self.simulate
         return self._site
 
     @property

@@ -84,7 +84,7 @@ def category_members(
                 "list": "categorymembers",
                 "cmtitle": cat,
                 "cmlimit": "max",
-                "cmprop": "title|ns",
+                "cmprop": "title",
             }
             for part in query(call, params):
                 for item in part.get("categorymembers", []):
