@@ -239,6 +239,41 @@ def deliver(run: Run, **options) -> None:
     _finish(run_deliver(run, **options))
 
 
+@main.command("readership")
+@_common
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    metavar="CATEGORY",
+    help="Talk pages in this category (default: {{Xreadership}}'s two maintenance "
+    "categories, when no --page or --transcluding is given).",
+)
+@click.option(
+    "--page",
+    "pages",
+    multiple=True,
+    metavar="TITLE",
+    help="This talk page (or the talk page of this article); repeatable.",
+)
+@click.option(
+    "--transcluding",
+    metavar="TEMPLATE",
+    help="Every talk page that transcludes this template, e.g. Template:Xreadership.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    metavar="N",
+    help="Days of data (default: what each page's {{Xreadership}} call shows, 75).",
+)
+def readership(run: Run, **options) -> None:
+    """Keep Talk:TITLE/pageviews data pages for {{Xreadership}} up to date."""
+    from bot.commands import run_readership
+
+    _finish(run_readership(run, **options))
+
+
 def _finish(result: tuple[str, bool]) -> None:
     line, failed = result
     click.echo(line)

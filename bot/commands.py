@@ -209,3 +209,51 @@ def run_popular_pages(
             )
         )
     return _write(run, updates, "popular-pages", period)
+
+
+def run_readership(
+    run: Run,
+    *,
+    categories: tuple[str, ...],
+    pages: tuple[str, ...],
+    transcluding: str | None,
+    days: int | None,
+) -> tuple[str, bool]:
+    """``wikiviews-bot readership``: refresh ``Talk:TITLE/pageviews`` data pages."""
+    import pywikibot
+
+    from bot.readership import CATEGORIES, days_wanted, render_csv, window, zero_filled
+
+    project = _need_project(run)
+    through = run.through()
+    site = run.site
+    talk_spaces = [ns for ns in site.namespaces if ns > 0 and ns % 2 == 1]
+    found: dict[str, pywikibot.Page] = {}
+    for title in pages:
+        page = pywikibot.Page(site, title)
+        talk = page if page.isTalkPage() else page.toggleTalkPage()
+        found.setdefault(talk.title(), talk)
+    if transcluding:
+        for page in pywikibot.Page(site, transcluding).embeddedin(namespaces=talk_spaces):
+            found.setdefault(page.title(), page)
+    if not pages and not transcluding and not categories:
+        categories = CATEGORIES
+    for name in categories:
+        for page in pywikibot.Category(site, name).members(namespaces=talk_spaces):
+            found.setdefault(page.title(), page)
+    wanted: dict[int, list[tuple[pywikibot.Page, str]]] = {}
+    for talk in found.values():
+        text = talk.text if talk.exists() else ""
+        wanted.setdefault(days or days_wanted(text), []).append((talk, text))
+    updates = []
+    summary = message("summary-readership", run.lang, through=through.isoformat())
+    for length, talks in sorted(wanted.items()):
+        start, end = window(through, length)
+        subjects = [talk.toggleTalkPage().title(underscore=True) for talk, _ in talks]
+        series = run.source.daily(project, subjects, start, end)
+        for (talk, text), subject in zip(talks, subjects, strict=True):
+            body = render_csv(subject, zero_filled(series.get(subject, {}), start, end))
+            updates.append(
+                PageUpdate(f"{talk.title()}/pageviews", body, summary, whole=True, guard=text)
+            )
+    return _write(run, updates, "readership", Period("day", through, through))

@@ -11,6 +11,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "summary-top": "Bot: update the top articles report ({period})",
         "summary-popular": "Bot: update the popular pages report ({period})",
         "summary-deliver": "Bot: new report: {report}",
+        "summary-readership": "Bot: daily pageviews through {through}",
         "top-header": (
             "The most viewed articles of {project}, from pageview data. The table below is "
             "written by a bot; text outside it is kept."

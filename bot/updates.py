@@ -20,6 +20,10 @@ class PageUpdate:
     footer: str = ""
     #: Given the old text between the markers (or ``None``), whether to write at all.
     wanted: Callable[[str | None], bool] | None = None
+    #: The body is the whole page (a data page some module parses): no markers, no header.
+    whole: bool = False
+    #: Text of another page whose {{bots}}/{{nobots}} also apply (a data page's talk page).
+    guard: str | None = None
 
 
 def summary_line(outcomes: Counter[str], simulate: bool) -> str:

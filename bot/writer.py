@@ -85,14 +85,20 @@ class ReportWriter(SingleSiteBot, CurrentPageBot):
         exists = page.exists()
         old = page.text if exists else None
         verdict = may_edit(old or "", self.user)
+        if verdict.allowed and update.guard is not None:
+            verdict = may_edit(update.guard, self.user)
         if not verdict.allowed:
             click.echo(f"excluded: {update.title} ({verdict.reason})")
             return "excluded"
         wanted = update.wanted
         if wanted is not None and not wanted(region_text(old) if old is not None else None):
             return "skipped"
-        new = render_page(old, update.body, header=update.header, footer=update.footer)
-        if new == old:
+        if update.whole:
+            # MediaWiki drops trailing whitespace on save: compare as it would store the text.
+            new = update.body.rstrip()
+        else:
+            new = render_page(old, update.body, header=update.header, footer=update.footer)
+        if new == old or (update.whole and old is not None and new == old.rstrip()):
             return "unchanged"
         if self.simulate:
             click.echo(_diff(update.title, old or "", new), nl=False)

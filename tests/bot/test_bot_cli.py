@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 
-COMMANDS = ["top-report", "popular-pages", "deliver"]
+COMMANDS = ["top-report", "popular-pages", "deliver", "readership"]
 
 
 def test_version() -> None:

@@ -437,3 +437,30 @@ def test_deliver_once_per_report_revision(bot, api, seed, prefix):
     code, out = bot(None, "deliver", "--list", listing, "--report", report)
     assert "edited 1" in out
     assert api.text(glad).count("wikiviews-bot delivery:") == 2
+
+
+def test_readership_pages_are_written_once(bot, api, seed, prefix):
+    category = f"Category:{prefix} stale readership"
+    seed(f"Talk:{prefix} Fossil", "{{Xreadership|5}}\n[[" + category + "]]")
+    seed(f"Talk:{prefix} Shy", "{{nobots}}{{Xreadership}}\n[[" + category + "]]")
+    src = MemorySource(through=THROUGH)
+    src.add(PROJECT, f"{prefix}_Fossil", date(2024, 5, 29), desktop=7, mobile=3)
+    src.add(PROJECT, f"{prefix}_Fossil", date(2024, 5, 31), desktop=1, mobile=0)
+
+    code, out = bot(src, "readership", "--category", category)
+    assert code == 0 and "created 1" in out and "excluded 1" in out, out
+    assert api.text(f"Talk:{prefix} Fossil/pageviews") == "\n".join(
+        [
+            f'Date,"{prefix} Fossil"',
+            "2024-05-27,0",
+            "2024-05-28,0",
+            "2024-05-29,10",
+            "2024-05-30,0",
+            "2024-05-31,1",
+        ]
+    )
+    assert api.text(f"Talk:{prefix} Shy/pageviews") is None
+
+    code, out = bot(src, "readership", "--category", category)
+    assert code == 0 and "unchanged 1" in out, out
+    assert api.revisions(f"Talk:{prefix} Fossil/pageviews") == 1
