@@ -24,8 +24,8 @@ from bot.markers import MarkerError, region_text, render_page
 from bot.state import RunState
 from bot.updates import PageUpdate
 
-#: Test hook: the process dies right after this many saves (before the state is written).
-CRASH_ENV = "WIKIVIEWS_BOT_CRASH_AFTER_SAVES"
+#: Test hook: the process dies (exit status 75) once this many pages are treated and recorded.
+CRASH_ENV = "WIKIVIEWS_BOT_CRASH_AFTER_PAGES"
 
 
 class ReportWriter(SingleSiteBot, CurrentPageBot):
@@ -80,6 +80,7 @@ class ReportWriter(SingleSiteBot, CurrentPageBot):
             return
         self.outcomes[outcome] += 1
         self.state.record(update.title, outcome)
+        _crash_hook(len(self.state.pages))
 
     def _write(self, page: pywikibot.Page, update: PageUpdate) -> str:
         exists = page.exists()
@@ -106,7 +107,6 @@ class ReportWriter(SingleSiteBot, CurrentPageBot):
         page.text = new
         page.save(summary=update.summary, bot=True, minor=False, quiet=True)
         self.saved[update.title] = page.latest_revision_id
-        _crash_hook(len(self.saved))
         return "created" if old is None else "edited"
 
     def exit(self) -> None:
@@ -114,9 +114,9 @@ class ReportWriter(SingleSiteBot, CurrentPageBot):
         self.teardown()
 
 
-def _crash_hook(saves: int) -> None:
+def _crash_hook(treated: int) -> None:
     limit = os.environ.get(CRASH_ENV)
-    if limit and saves >= int(limit):
+    if limit and treated >= int(limit):
         os._exit(75)
 
 

@@ -464,3 +464,63 @@ def test_readership_pages_are_written_once(bot, api, seed, prefix):
     code, out = bot(src, "readership", "--category", category)
     assert code == 0 and "unchanged 1" in out, out
     assert api.revisions(f"Talk:{prefix} Fossil/pageviews") == 1
+
+
+def test_a_crashed_run_resumes(wiki, api, prefix, tmp_path):
+    import subprocess
+
+    views = tmp_path / "views.json"
+    views.write_text(
+        json.dumps(
+            {
+                "through": "2024-05-31",
+                "views": [
+                    [PROJECT, "Alpha", "2024-05-07", 10, 10],
+                    [PROJECT, "Beta", "2024-05-07", 5, 5],
+                ],
+            }
+        )
+    )
+    first, second = f"Project:{prefix}/Crash 1", f"Project:{prefix}/Crash 2"
+    args = [
+        sys.executable,
+        str(Path(__file__).with_name("bot_runner.py")),
+        str(views),
+        "top-report",
+        "--site",
+        wiki["api"],
+        "--user",
+        wiki["user"],
+        "--project",
+        PROJECT,
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--put-throttle",
+        "0",
+        "--period",
+        "month",
+        "--date",
+        "2024-05-01",
+        "--page",
+        first,
+        "--current-page",
+        second,
+    ]
+    env = {**os.environ, "WIKIVIEWS_BOT_PASSWORD": wiki["password"]}
+    crashed = subprocess.run(
+        args,
+        env={**env, "WIKIVIEWS_BOT_CRASH_AFTER_PAGES": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert crashed.returncode == 75, crashed.stderr
+    assert api.revisions(first) == 1 and api.text(second) is None
+    state = list((tmp_path / "data" / "bot" / "state").glob("top-report-*.json"))
+    assert len(state) == 1
+
+    resumed = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "created 1" in resumed.stdout and "resumed 1" in resumed.stdout
+    assert api.revisions(first) == 1 and api.revisions(second) == 1
+    assert not state[0].exists()  # a clean end forgets the run
