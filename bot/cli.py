@@ -102,6 +102,7 @@ def _common(func: Callable) -> Callable:
             put_throttle,
             maxlag,
         )
+        run.prepare()  # before anything imports pywikibot, which reads its config on import
         return func(run, **kwargs)
 
     for option in reversed(options):
@@ -272,6 +273,33 @@ def readership(run: Run, **options) -> None:
     from bot.commands import run_readership
 
     _finish(run_readership(run, **options))
+
+
+@main.command("install-gadget")
+@_common
+@click.option(
+    "--api",
+    required=True,
+    metavar="SERVER_URL",
+    help="The backend's root URL, the part before /api/… "
+    "(https://wikimedia.org for Wikimedia's API).",
+)
+@click.option(
+    "--opt-in",
+    is_flag=True,
+    help="Users turn the gadget on in their preferences (default: on for everyone).",
+)
+@click.option(
+    "--gadget-dir", metavar="DIR", help="The gadget's files (default: gadget/ of the source tree)."
+)
+def install_gadget(run: Run, **options) -> None:
+    """Write the history-page gadget onto the wiki (needs an interface-admin bot password).
+
+    --project defaults to the wiki's host name as Wikimedia names projects (fr.wikivoyage).
+    """
+    from bot.gadget import run_install_gadget
+
+    _finish(run_install_gadget(run, **options))
 
 
 def _finish(result: tuple[str, bool]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from bot.connect import ConnectError, Connection, open_site, read_secret
+from bot.connect import ConnectError, Connection, open_site, prepare, read_secret
 from bot.state import RunState, run_key
 
 
@@ -60,13 +60,22 @@ class Run:
             self._source = open_source(self.source_spec)
         return self._source
 
+    def connection(self) -> Connection:
+        """How to reach the wiki."""
+        return Connection(self.site_url, self.user, self.data_dir, self.put_throttle, self.maxlag)
+
+    def prepare(self) -> None:
+        """Point pywikibot at its configuration (no network)."""
+        try:
+            prepare(self.connection())
+        except ConnectError as exc:
+            raise JobError(str(exc)) from exc
+
     @property
     def site(self) -> Any:
         """The pywikibot site, logged in (in simulate mode only when a password is given)."""
         if self._site is None:
-            conn = Connection(
-                self.site_url, self.user, self.data_dir, self.put_throttle, self.maxlag
-            )
+            conn = self.connection()
             login = not self.simulate or bool(read_secret())
             try:
                 self._site = open_site(conn, login=login)
@@ -102,7 +111,10 @@ class Run:
     def state(self, job: str, period_key: str) -> RunState:
         """The run state file of ``job`` for ``period_key`` (not written when simulating)."""
         key = run_key(
-            self.site_url or os.environ.get("PYWIKIBOT_DIR", ""), self.project, job, period_key
+            self.site_url or os.environ.get("PYWIKIBOT_DIR", ""),
+            self.project or "",
+            job,
+            period_key,
         )
         path = self.data_dir / "bot" / "state" / f"{job}-{key}.json"
         return RunState(path, fresh=self.fresh, persist=not self.simulate)

@@ -9,6 +9,7 @@ prints a unified diff instead. Failures are counted, never raised: one page neve
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -99,7 +100,7 @@ class ReportWriter(SingleSiteBot, CurrentPageBot):
             new = update.body.rstrip()
         else:
             new = render_page(old, update.body, header=update.header, footer=update.footer)
-        if new == old or (update.whole and old is not None and new == old.rstrip()):
+        if new == old or (update.whole and old is not None and _same_data(page, old, new)):
             return "unchanged"
         if self.simulate:
             click.echo(_diff(update.title, old or "", new), nl=False)
@@ -112,6 +113,19 @@ class ReportWriter(SingleSiteBot, CurrentPageBot):
     def exit(self) -> None:
         """No pywikibot statistics: the command prints its own summary."""
         self.teardown()
+
+
+def _same_data(page: pywikibot.Page, old: str, new: str) -> bool:
+    """Whether a whole-page body is what the page holds, as MediaWiki would store it."""
+    if new == old.rstrip():
+        return True
+    if page.content_model == "json":
+        # MediaWiki stores JSON pages re-serialised (tabs): compare the data, not the bytes.
+        try:
+            return json.loads(old) == json.loads(new)
+        except ValueError:
+            return False
+    return False
 
 
 def _crash_hook(treated: int) -> None:

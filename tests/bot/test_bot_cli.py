@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from bot.cli import main
 
+SITE = ["--site", "http://127.0.0.1:9/api.php", "--user", "Bot@app"]
 COMMANDS = ["top-report", "popular-pages", "deliver", "readership"]
 
 
@@ -61,14 +62,42 @@ def test_site_without_user_is_refused(tmp_path, monkeypatch) -> None:
 
 
 def test_project_is_needed_for_reports(tmp_path) -> None:
-    result = CliRunner().invoke(main, ["top-report", "--data-dir", str(tmp_path)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "top-report",
+            "--data-dir",
+            str(tmp_path),
+            "--site",
+            "http://127.0.0.1:9/api.php",
+            "--user",
+            "Bot@app",
+        ],
+    )
     assert result.exit_code == 1 and "--project is required" in result.output
+
+
+def test_a_wiki_is_needed(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("PYWIKIBOT_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["top-report", "--project", "x", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "give --site URL_OF_API_PHP" in result.output
 
 
 def test_unpublished_period_is_refused(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr("bot.jobs.open_source", lambda spec: _StubSource())
     result = CliRunner().invoke(
-        main, ["top-report", "--project", "x", "--date", "2024-06-01", "--data-dir", str(tmp_path)]
+        main,
+        [
+            "top-report",
+            "--project",
+            "x",
+            "--date",
+            "2024-06-01",
+            "--data-dir",
+            str(tmp_path),
+            *SITE,
+        ],
     )
     assert result.exit_code == 1
     assert "not complete in the data (published through 2024-05-31)" in result.output

@@ -524,3 +524,37 @@ def test_a_crashed_run_resumes(wiki, api, prefix, tmp_path):
     assert "created 1" in resumed.stdout and "resumed 1" in resumed.stdout
     assert api.revisions(first) == 1 and api.revisions(second) == 1
     assert not state[0].exists()  # a clean end forgets the run
+
+
+def test_install_gadget_twice_edits_once(wiki, api, tmp_path, monkeypatch):
+    gadget_dir = Path(__file__).parents[2] / "gadget"
+    if not (gadget_dir / "install.py").exists():
+        pytest.skip("the gadget's installer is not in this tree")
+    user = os.environ.get("WIKIVIEWS_E2E_IFACE_USER")
+    if not user:
+        pytest.skip("no interface-admin bot password: set WIKIVIEWS_E2E_IFACE_USER/_PASSWORD")
+    monkeypatch.setenv("WIKIVIEWS_BOT_PASSWORD", os.environ["WIKIVIEWS_E2E_IFACE_PASSWORD"])
+    args = [
+        "install-gadget",
+        "--site",
+        wiki["api"],
+        "--user",
+        user,
+        "--data-dir",
+        str(tmp_path),
+        "--put-throttle",
+        "0",
+        "--api",
+        "http://127.0.0.1:9",
+        "--project",
+        PROJECT,
+    ]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    gadgets = api.get(action="query", list="gadgets", gaprop="id|metadata")["query"]["gadgets"]
+    ours = {g["id"]: g for g in gadgets}
+    assert ours["wikiviews"]["metadata"]["settings"]["actions"] == ["history"]
+    config = json.loads(api.text("MediaWiki:Gadget-wikiviews-config.json"))
+    assert config["api"] == "http://127.0.0.1:9" and config["project"] == PROJECT
+    second = CliRunner().invoke(main, args)
+    assert second.exit_code == 0 and "created 0, edited 0" in second.output, second.output
