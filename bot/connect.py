@@ -123,6 +123,8 @@ def _install_login(site: Any, login_name: str, secret: str) -> None:
         original(cookie_only=True)
         if site.logged_in() or cookie_only:
             return
+        # Tokens of a session that ended (the login token above all) would fail the login.
+        site.tokens.clear()
         manager = ClientLoginManager(password=secret, site=site, user=login_name.partition("@")[0])
         manager.login_name = login_name
         if not manager.login(retry=False):

@@ -81,10 +81,6 @@ class Run:
                 self._site = open_site(conn, login=login)
             except ConnectError as exc:
                 raise JobError(str(exc)) from exc
-            from pywikibot import config
-
-            # Belt and braces: with --simulate pywikibot itself blocks every write.
-            config.simulate = self.simulate
         return self._site
 
     @property

@@ -1,8 +1,10 @@
 """The report bot against a real MediaWiki: BotPassword login, real pages, the wiki's parser.
 
-Each test uses its own page titles (a per-session prefix), so tests need no reset between them.
-The CLI runs in this process with the read model replaced by the in-memory test double of
-``tests/bot`` (the same protocol the store and the API implement).
+The wiki is the shared harness's (``tests/e2e/mediawiki.py``: Debian's MediaWiki 1.39 on PHP's
+built-in server, reset to its snapshot before each test); pages are seeded as ``Admin`` with
+``edit.php``. The CLI runs in this process (a crash test runs it as a child process) with the
+read model replaced by the in-memory test double of ``tests/bot``, which implements the same
+protocol as the store and the API.
 """
 
 from __future__ import annotations
@@ -37,20 +39,7 @@ AWKWARD = [
 ]
 
 
-@pytest.fixture(scope="module")
-def wiki():
-    """The wiki under test: api.php URL, bot login name and secret."""
-    api = os.environ.get("WIKIVIEWS_E2E_MW_API")
-    if not api:
-        pytest.skip("no MediaWiki: set WIKIVIEWS_E2E_MW_API, _BOT_USER and _BOT_PASSWORD")
-    return {
-        "api": api,
-        "user": os.environ["WIKIVIEWS_E2E_BOT_USER"],
-        "password": os.environ["WIKIVIEWS_E2E_BOT_PASSWORD"],
-    }
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def prefix() -> str:
     return f"Bot e2e {uuid.uuid4().hex[:8]}"
 
@@ -58,7 +47,7 @@ def prefix() -> str:
 @pytest.fixture
 def bot(wiki, tmp_path, monkeypatch):
     """Run ``wikiviews-bot`` with a source; returns (exit code, output)."""
-    monkeypatch.setenv("WIKIVIEWS_BOT_PASSWORD", wiki["password"])
+    monkeypatch.setenv("WIKIVIEWS_BOT_PASSWORD", wiki.bot.password)
     data_dir = tmp_path / "data"
 
     def run(source, *args: str, env: dict[str, str] | None = None):
@@ -67,9 +56,9 @@ def bot(wiki, tmp_path, monkeypatch):
             monkeypatch.setenv(key, value)
         common = [
             "--site",
-            wiki["api"],
+            wiki.api_php,
             "--user",
-            wiki["user"],
+            wiki.bot.user,
             "--project",
             PROJECT,
             "--data-dir",
@@ -123,28 +112,17 @@ class Api:
         return self.get(action="parse", page=title, prop="text")["parse"]["text"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def api(wiki) -> Api:
-    return Api(wiki["api"])
+    return Api(wiki.api_php)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def seed(wiki):
-    """Create pages as the bot account (pywikibot, the same login as the bot's)."""
-    from bot.connect import Connection, open_site
-
-    os.environ["WIKIVIEWS_BOT_PASSWORD"] = wiki["password"]
-    import tempfile
-
-    site = open_site(Connection(wiki["api"], wiki["user"], Path(tempfile.mkdtemp()), 0))
+    """Save a page as Admin (edit.php, as a person would have written it)."""
 
     def put(title: str, text: str) -> None:
-        import pywikibot
-
-        pywikibot.config.simulate = False  # a --simulate run in this process may have set it
-        page = pywikibot.Page(site, title)
-        page.text = text
-        page.save(summary="test setup", bot=True, quiet=True, force=True)
+        wiki.edit(title, text)
 
     return put
 
@@ -488,9 +466,9 @@ def test_a_crashed_run_resumes(wiki, api, prefix, tmp_path):
         str(views),
         "top-report",
         "--site",
-        wiki["api"],
+        wiki.api_php,
         "--user",
-        wiki["user"],
+        wiki.bot.user,
         "--project",
         PROJECT,
         "--data-dir",
@@ -506,7 +484,7 @@ def test_a_crashed_run_resumes(wiki, api, prefix, tmp_path):
         "--current-page",
         second,
     ]
-    env = {**os.environ, "WIKIVIEWS_BOT_PASSWORD": wiki["password"]}
+    env = {**os.environ, "WIKIVIEWS_BOT_PASSWORD": wiki.bot.password}
     crashed = subprocess.run(
         args,
         env={**env, "WIKIVIEWS_BOT_CRASH_AFTER_PAGES": "1"},
@@ -530,14 +508,13 @@ def test_install_gadget_twice_edits_once(wiki, api, tmp_path, monkeypatch):
     gadget_dir = Path(__file__).parents[2] / "gadget"
     if not (gadget_dir / "install.py").exists():
         pytest.skip("the gadget's installer is not in this tree")
-    user = os.environ.get("WIKIVIEWS_E2E_IFACE_USER")
-    if not user:
-        pytest.skip("no interface-admin bot password: set WIKIVIEWS_E2E_IFACE_USER/_PASSWORD")
-    monkeypatch.setenv("WIKIVIEWS_BOT_PASSWORD", os.environ["WIKIVIEWS_E2E_IFACE_PASSWORD"])
+    # The harness's bot password has the interface grants (editsiteconfig, editinterface).
+    user = wiki.bot.user
+    monkeypatch.setenv("WIKIVIEWS_BOT_PASSWORD", wiki.bot.password)
     args = [
         "install-gadget",
         "--site",
-        wiki["api"],
+        wiki.api_php,
         "--user",
         user,
         "--data-dir",
