@@ -68,7 +68,8 @@ def render_page(old: str | None, body: str, *, header: str = "", footer: str = "
     """
     inner = "\n" + body.strip("\n") + "\n"
     if old is None:
-        parts = [header.rstrip("\n") + "\n" if header else "", BEGIN, inner, END, "\n"]
+        # A blank line after the header: it stays a paragraph of its own.
+        parts = [header.rstrip("\n") + "\n\n" if header else "", BEGIN, inner, END, "\n"]
         if footer:
             parts.append(footer.rstrip("\n") + "\n")
         return "".join(parts)

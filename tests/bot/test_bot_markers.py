@@ -16,7 +16,7 @@ def page(body: str) -> str:
 
 def test_missing_page_is_created_with_header_and_markers() -> None:
     text = render_page(None, "TABLE", header="Header.")
-    assert text == f"Header.\n{BEGIN}\nTABLE\n{END}\n"
+    assert text == f"Header.\n\n{BEGIN}\nTABLE\n{END}\n"
     assert region_text(text) == "\nTABLE\n"
 
 
