@@ -13,6 +13,7 @@ from datetime import date
 
 import click
 
+from backend.sources import SourceError
 from bot import bot_version
 from bot.jobs import JobError, Run, data_dir
 
@@ -103,7 +104,10 @@ def _common(func: Callable) -> Callable:
             maxlag,
         )
         run.prepare()  # before anything imports pywikibot, which reads its config on import
-        return func(run, **kwargs)
+        try:
+            return func(run, **kwargs)
+        except SourceError as exc:
+            raise JobError(f"pageview source: {exc}") from exc
 
     for option in reversed(options):
         wrapper = option(wrapper)

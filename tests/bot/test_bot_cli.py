@@ -108,3 +108,18 @@ class _StubSource:
         from datetime import date
 
         return date(2024, 5, 31)
+
+
+def test_source_errors_are_reported_not_raised(tmp_path, monkeypatch) -> None:
+    from backend.sources import SourceError
+
+    class Unreachable:
+        def through(self, project):
+            raise SourceError("http://127.0.0.1:9 did not answer")
+
+    monkeypatch.setattr("bot.jobs.open_source", lambda spec: Unreachable())
+    result = CliRunner().invoke(
+        main, ["top-report", "--project", "x", "--data-dir", str(tmp_path), *SITE]
+    )
+    assert result.exit_code == 1
+    assert "did not answer" in result.output and result.exception.__class__ is SystemExit
