@@ -19,6 +19,7 @@ import click
 import pywikibot
 from pywikibot.bot import CurrentPageBot, SingleSiteBot
 from pywikibot.exceptions import Error as PywikibotError
+from pywikibot.exceptions import OtherPageSaveError
 
 from bot.exclusion import may_edit
 from bot.markers import MarkerError, region_text, render_page
@@ -106,7 +107,14 @@ class ReportWriter(SingleSiteBot, CurrentPageBot):
             click.echo(_diff(update.title, old or "", new), nl=False)
             return "created" if old is None else "edited"
         page.text = new
-        page.save(summary=update.summary, bot=True, minor=False, quiet=True)
+        try:
+            page.save(summary=update.summary, bot=True, minor=False, quiet=True)
+        except OtherPageSaveError as exc:
+            # pywikibot's own check on save (it also knows the site's {{in use}} templates).
+            if "{{bots}}" in str(exc) or "nobots" in str(exc):
+                click.echo(f"excluded: {update.title} (pywikibot: {exc})")
+                return "excluded"
+            raise
         self.saved[update.title] = page.latest_revision_id
         return "created" if old is None else "edited"
 
