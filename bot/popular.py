@@ -19,9 +19,10 @@ from bot.periods import Period
 from bot.wikitext import formatnum, nowiki, table, title_cell
 
 #: Titles per views question. The store resolves a batch's titles (and their redirects) with
-#: IN lists whose cost grows faster than the batch: 20,000 titles took 2.0-2.9 s in batches of
-#: 250-2,000 and 37 s in one batch of 20,000 (SQLite, bench/bot.py's store).
-VIEWS_BATCH = 1_000
+#: IN lists whose cost grows faster than the batch: 100,000 titles of a 1 M-title SQLite store
+#: took 5-8 s in batches of 250-500, 10 s in batches of 1,000 and 16 s in batches of 4,000
+#: (bench/bot.py's store; the machine's load made single runs vary by about a third).
+VIEWS_BATCH = 500
 
 
 @dataclass(frozen=True)
