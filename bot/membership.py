@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import mwparserfromhell
 
@@ -26,6 +27,11 @@ class Member:
     title: str
     assessment: str = ""
     importance: str = ""
+
+    @cached_property
+    def key(self) -> str:
+        """The title as pageview data spells it (underscores), computed once."""
+        return self.title.replace(" ", "_")
 
 
 def query(call: ApiCall, params: dict[str, str]) -> Iterator[dict]:

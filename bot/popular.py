@@ -111,7 +111,7 @@ def build_table(
     def counted() -> Iterable[tuple[int, str, Member]]:
         nonlocal total
         for member in members:
-            key = _key(member.title)
+            key = member.key
             if key in seen:
                 continue
             seen.add(key)

@@ -11,6 +11,7 @@ template in a title can act. ``<bdi>`` isolates right-to-left titles from the ta
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: MediaWiki's limit on a title's length, in UTF-8 bytes (main namespace).
 MAX_TITLE_BYTES = 255
@@ -45,6 +46,7 @@ def nowiki(text: str) -> str:
     return f"<nowiki>{escaped}</nowiki>"
 
 
+@lru_cache(maxsize=1 << 16)  # popular titles recur in many projects' tables
 def title_cell(title: str) -> str:
     """A table cell's content naming ``title``: a link when the wiki accepts the title."""
     shown = display_title(title)
