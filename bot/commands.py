@@ -90,6 +90,10 @@ def run_top_report(
     report = build_report(
         run.source, project, period, limit=limit, filters=filters, flag=not no_flags
     )
+    if not report.entries and not report.excluded:
+        # An empty list means the source has no top list for the period (yet): never blank
+        # a report page over it.
+        raise JobError(f"{project}: the source has no top list for {period.label()}")
     body = render_report(report, run.lang)
     summary = message("summary-top", run.lang, period=period.label())
     header = message("top-header", run.lang, project=project)
