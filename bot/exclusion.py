@@ -42,8 +42,8 @@ def may_edit(text: str, user: str | None, *, message_type: str | None = None) ->
     for template in mwparserfromhell.parse(text).filter_templates():
         name = str(template.name).strip().replace("_", " ").lower()
         if name == "nobots":
-            listed = template.get(1).value.strip_code().strip() if template.has(1) else ""
-            if not listed or "all" in {n.lower() for n in _names(listed)} or me in _names(listed):
+            raw = template.get(1).value.strip_code().strip() if template.has(1) else ""
+            if not raw or "all" in {n.lower() for n in _names(raw)} or me in _names(raw):
                 return Verdict(False, "{{nobots}}")
             continue
         if name != "bots":
@@ -51,15 +51,15 @@ def may_edit(text: str, user: str | None, *, message_type: str | None = None) ->
         for key, verdict_when_listed in (("allow", True), ("deny", False)):
             if not template.has(key):
                 continue
-            listed = _names(str(template.get(key).value.strip_code()))
-            lowered = {n.lower() for n in listed}
-            hit = "all" in lowered or me in listed
+            names = _names(str(template.get(key).value.strip_code()))
+            lowered = {n.lower() for n in names}
+            hit = "all" in lowered or me in names
             if "none" in lowered:
                 hit = False
             if hit != verdict_when_listed:
                 return Verdict(False, f"{{{{bots|{key}=…}}}}")
         if message_type and template.has("optout"):
-            listed = {n.lower() for n in _names(str(template.get("optout").value.strip_code()))}
-            if "all" in listed or message_type.lower() in listed:
+            types = {n.lower() for n in _names(str(template.get("optout").value.strip_code()))}
+            if "all" in types or message_type.lower() in types:
                 return Verdict(False, "{{bots|optout=…}}")
     return Verdict(True)

@@ -70,12 +70,10 @@ def parse_document(text: str) -> tuple[list[Subscription], dict[str, str]]:
 
 def _limit(raw: object) -> int:
     # Community Tech's own page has "Limit": "500": numeric strings are accepted.
-    if isinstance(raw, bool):
-        raise SubscriptionError("Limit must be a number")
-    try:
-        limit = int(str(raw).strip()) if isinstance(raw, str) else int(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise SubscriptionError(f"Limit must be a number, not {raw!r}") from exc
+    text = str(raw).strip() if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
+    if not text.isdigit():
+        raise SubscriptionError(f"Limit must be a whole number, not {raw!r}")
+    limit = int(text)
     if not 1 <= limit <= MAX_LIMIT:
         raise SubscriptionError(f"Limit must be between 1 and {MAX_LIMIT}, not {limit}")
     return limit

@@ -36,6 +36,8 @@ DOC = {
     "Bad limit": {"Report": "P:X", "Limit": 1001, "Name": "X"},
     "Zero limit": {"Report": "P:X", "Limit": 0, "Name": "X"},
     "Bool limit": {"Report": "P:X", "Limit": True, "Name": "X"},
+    "Float limit": {"Report": "P:X", "Limit": 2.5, "Name": "X"},
+    "Negative limit": {"Report": "P:X", "Limit": "-3", "Name": "X"},
     "Main namespace": {"Report": "Popular pages", "Limit": 10, "Name": "X"},
     "Missing": {"Report": "P:X"},
     "Two sources": {
@@ -69,6 +71,8 @@ def test_good_and_bad_entries_are_separated() -> None:
         "Bad limit",
         "Zero limit",
         "Bool limit",
+        "Float limit",
+        "Negative limit",
         "Main namespace",
         "Missing",
         "Two sources",
