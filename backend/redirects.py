@@ -31,7 +31,6 @@ import gzip
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import requests
@@ -42,6 +41,7 @@ from backend.domain_codes import normalise_project
 from backend.ingest.projects import ensure_projects
 from backend.settings import Settings
 from backend.titles import MAX_TITLE_BYTES
+from backend.version import user_agent
 
 #: Rows per INSERT round trip.
 _BATCH = 5000
@@ -75,14 +75,6 @@ def _title(raw: str) -> str | None:
     return title
 
 
-def _user_agent() -> str:
-    try:
-        release = version("wikiviews")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        release = "unknown"
-    return f"wikiviews/{release} (redirects load; https://www.mediawiki.org/wiki/API:Etiquette)"
-
-
 def api_redirects(
     url: str,
     namespaces: Iterable[int] = (0,),
@@ -92,7 +84,7 @@ def api_redirects(
 ) -> Iterator[tuple[str, str]]:
     """(redirect, target) titles of a wiki from its MediaWiki API at ``url``, page by page."""
     http = session or requests.Session()
-    http.headers["User-Agent"] = _user_agent()
+    http.headers["User-Agent"] = user_agent("wikiviews redirects load")
     for namespace in namespaces:
         base = {
             "action": "query",

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from backend import db
 from backend.cli import main
+from backend.models import DayCount
 
 
 def invoke(settings, *args):
@@ -55,13 +56,13 @@ def test_batched_update_touches_every_row_once_one_key_range_at_a_time(migrated_
             ),
             rows,
         )
+        counts = DayCount.__table__
         updated = db.batched_update(
             connection,
-            "day_counts",
-            "views = views * :factor",
+            counts,
+            {"views": counts.c.views * 3},
             batch=10,
-            where="series = 1",
-            params={"factor": 3},
+            where=counts.c.series == 1,
             on_batch=batches.append,
         )
     with engine.connect() as connection:
@@ -83,5 +84,6 @@ def test_batched_update_touches_every_row_once_one_key_range_at_a_time(migrated_
 def test_batched_update_refuses_an_empty_batch(sqlite_settings):
     engine = db.make_engine(sqlite_settings)
     with engine.begin() as connection, pytest.raises(ValueError):
-        db.batched_update(connection, "day_counts", "views = views", batch=0)
+        counts = DayCount.__table__
+        db.batched_update(connection, counts, {"views": counts.c.views}, batch=0)
     engine.dispose()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from backend.codes import ACCESS_NAMES, series_code
 from backend.domain_codes import is_known_project
-from backend.ingest.filenames import DumpFile
+from backend.dumpfiles import DumpFile
 from backend.ingest.lines import text_lines
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.reader import read_selected

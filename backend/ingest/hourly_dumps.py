@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from backend.codes import Agent, series_code
 from backend.domain_codes import SubtotalLine, codes_for_project, parse_domain_code
-from backend.ingest.filenames import DumpFile
+from backend.dumpfiles import DumpFile
 from backend.ingest.lines import text_lines
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.reader import read_selected

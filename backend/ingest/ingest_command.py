@@ -51,8 +51,6 @@ def run_ingest(
             except CannotReplace as exc:
                 outcome = FileOutcome(path, "failed", str(exc))
             outcomes.append(outcome)
-            if outcome.status == "failed":
-                tqdm.write(f"error: {outcome.message}", file=sys.stderr)
         bar.set_description("packing settled days")
         packed = finish(engine, settings)
     finally:

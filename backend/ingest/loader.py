@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, text
 
+from backend.dumpfiles import DumpFile
 from backend.ingest import crashpoints, publication
 from backend.ingest.dialect import Dialect, dialect_for
-from backend.ingest.filenames import DumpFile
 from backend.ingest.packing import unpack_days
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.projects import ensure_projects

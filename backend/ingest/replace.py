@@ -22,7 +22,6 @@ rebuilds coverage from the files that remain.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,15 +29,16 @@ from pathlib import Path
 from sqlalchemy import Connection, bindparam, text
 
 from backend.codes import Access, Agent, series_code
+from backend.dumpfiles import DumpFile, UnknownFileName, identify
 from backend.ingest import publication
 from backend.ingest.complete_dumps import parse_complete_dump
 from backend.ingest.dialect import dialect_for
-from backend.ingest.filenames import DumpFile, UnknownFileName, identify
 from backend.ingest.hourly_dumps import parse_hourly_dump
 from backend.ingest.loader import _add_project_sums, _upsert_counts
 from backend.ingest.packing import unpack_days
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.reader import UnreadableFile, file_digest
+from backend.ingested import LoadedFile, LoadedFor, loaded_file
 
 
 class CannotRemove(Exception):
@@ -47,26 +47,6 @@ class CannotRemove(Exception):
 
 #: The name ``ingest --replace`` has always caught.
 CannotReplace = CannotRemove
-
-
-@dataclass(frozen=True)
-class LoadedFile:
-    """A file as ``ingested_files`` records it."""
-
-    name: str
-    path: str
-    size: int
-    sha256: str
-    source: int
-    kind: str
-    first_hour: int
-    hours: int
-    projects: str  # "*" or a comma-separated list of project names
-
-    @property
-    def dump(self) -> DumpFile:
-        """What the file is, by its recorded name, read from its recorded path."""
-        return dataclasses.replace(identify(Path(self.name)), path=Path(self.path))
 
 
 @dataclass(frozen=True)
@@ -80,29 +60,6 @@ class Removal:
     projects: frozenset[int]
 
 
-_RECORD_COLUMNS = "name, path, size, sha256, source, kind, first_hour, hours, projects"
-
-
-def loaded_file(connection: Connection, name: str) -> LoadedFile | None:
-    """The record of a loaded file by name, or ``None``."""
-    row = connection.execute(
-        text(f"SELECT {_RECORD_COLUMNS} FROM ingested_files WHERE name = :n"), {"n": name}
-    ).one_or_none()
-    return None if row is None else LoadedFile(*row)
-
-
-def files_covering(connection: Connection, hour: int) -> list[LoadedFile]:
-    """Every loaded file whose hours include ``hour``, by name."""
-    rows = connection.execute(
-        text(
-            f"SELECT {_RECORD_COLUMNS} FROM ingested_files WHERE first_hour <= :h "
-            "AND first_hour + hours > :h ORDER BY name"
-        ),
-        {"h": hour},
-    )
-    return [LoadedFile(*row) for row in rows]
-
-
 def remove_file(
     connection: Connection, dump: DumpFile, projects: ProjectFilter, *, top_size: int = 1000
 ) -> None:
@@ -111,7 +68,7 @@ def remove_file(
     A no-op for a file never loaded. Top lists of the changed projects are recomputed so that
     a project the new file no longer holds does not keep the old file's entries.
     """
-    record = loaded_file(connection, dump.path.name)
+    record = loaded_file(connection, dump.name)
     if record is None:
         return
     removal = take_out(connection, record, projects)
@@ -141,10 +98,11 @@ def _scope(
 ) -> tuple[dict[str, int], ProjectFilter]:
     """Projects (name → id) to take the file out of, and the filter to re-read it with."""
     known: dict[str, int] = dict(connection.execute(text("SELECT name, id FROM projects")).all())
-    if record.projects == "*":
+    loaded = record.loaded
+    if loaded.everything:
         names = {name for name in known if projects.keeps(name)}
         return {n: known[n] for n in names}, projects
-    names = {n for n in record.projects.split(",") if n and projects.keeps(n)}
+    names = {n for n in loaded.names if projects.keeps(n)}
     return {n: known[n] for n in names if n in known}, ProjectFilter(frozenset(names))
 
 
@@ -245,14 +203,15 @@ def _overlapped(
             "end": record.first_hour + record.hours,
         },
     )
-    for name, loaded in rows:
+    for name, projects in rows:
         try:
-            other = identify(Path(name))
+            other = identify(name)
         except UnknownFileName:
             continue
         if other.agent != dump.agent:
             continue
-        if loaded == "*" or record.projects == "*" or names & set(loaded.split(",")):
+        loaded = LoadedFor.parse(projects)
+        if loaded.everything or record.loaded.everything or names & loaded.names:
             return True
     return False
 

@@ -10,7 +10,10 @@ from backend.ingest.run import FileOutcome
 
 
 def format_summary(outcomes: Sequence[FileOutcome], seconds: float, packed_days: int) -> str:
-    """Files loaded/skipped/failed, lines, rejects by reason, views and speed."""
+    """Files loaded/skipped/failed, lines, rejects by reason, views and speed.
+
+    Then a line per warning and per failed file; skipped files are only counted.
+    """
     status = Counter(o.status for o in outcomes)
     lines = sum(o.lines_read for o in outcomes)
     rejects: Counter[str] = Counter()
@@ -29,9 +32,7 @@ def format_summary(outcomes: Sequence[FileOutcome], seconds: float, packed_days:
     ]
     for reason, count in sorted(rejects.items(), key=lambda item: -item[1]):
         out.append(f"  rejected {count:,} × {REJECT_REASONS.get(reason, reason)} ({reason})")
-    for outcome in outcomes:
-        if outcome.status == "failed":
-            out.append(f"FAILED {outcome.path}: {outcome.message}")
-        elif outcome.status == "skipped":
-            out.append(f"skipped {outcome.path.name}: {outcome.message}")
+    # Skipped files are only counted: a re-run of a directory would list every file.
+    out.extend(f"warning: {o.warning}" for o in outcomes if o.warning)
+    out.extend(f"error: {o.message}" for o in outcomes if o.status == "failed")
     return "\n".join(out)

@@ -22,15 +22,9 @@ from backend.db import WRITE
 from backend.ingest import crashpoints, publication
 from backend.ingest.dialect import dialect_for
 from backend.ingest.packing import unpack_days
-from backend.ingest.replace import (
-    CannotRemove,
-    LoadedFile,
-    Removal,
-    files_covering,
-    loaded_file,
-    take_out,
-)
+from backend.ingest.replace import CannotRemove, Removal, take_out
 from backend.ingest.run import finish
+from backend.ingested import LoadedFile, LoadedFor, files_covering, loaded_file
 from backend.settings import Settings
 from backend.timeutil import month_days, month_of_day, parse_hour
 
@@ -192,7 +186,8 @@ def rebuild_coverage(connection: Connection, source: int, days: Sequence[int]) -
     )
     masks: dict[tuple[int, int], int] = defaultdict(int)
     for first_hour, hours, projects in rows:
-        targets = [0] if projects == "*" else [known[n] for n in projects.split(",") if n in known]
+        loaded = LoadedFor.parse(projects)
+        targets = [0] if loaded.everything else [known[n] for n in loaded.names if n in known]
         for hour in range(max(first_hour, first), min(first_hour + hours, last + 1)):
             if hour // 24 in day_set:
                 for target in targets:

@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from backend import db
 from backend.cli import main
+from backend.dumpfiles import hour_of
 from backend.fetch.command import FetchRequest, run_fetch
-from backend.fetch.layout import hour_of
 from backend.ingest.parsed import ProjectFilter
 from backend.sample import sample_truth
 from backend.settings import Settings
