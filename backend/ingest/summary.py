@@ -12,7 +12,7 @@ from backend.ingest.run import FileOutcome
 def format_summary(outcomes: Sequence[FileOutcome], seconds: float, packed_days: int) -> str:
     """Files loaded/skipped/failed, lines, rejects by reason, views and speed.
 
-    Then a line per warning and per failed file; skipped files are only counted.
+    Then a line per warning; skipped files are only counted (errors: :func:`format_errors`).
     """
     status = Counter(o.status for o in outcomes)
     lines = sum(o.lines_read for o in outcomes)
@@ -34,5 +34,9 @@ def format_summary(outcomes: Sequence[FileOutcome], seconds: float, packed_days:
         out.append(f"  rejected {count:,} × {REJECT_REASONS.get(reason, reason)} ({reason})")
     # Skipped files are only counted: a re-run of a directory would list every file.
     out.extend(f"warning: {o.warning}" for o in outcomes if o.warning)
-    out.extend(f"error: {o.message}" for o in outcomes if o.status == "failed")
     return "\n".join(out)
+
+
+def format_errors(outcomes: Sequence[FileOutcome]) -> list[str]:
+    """One ``error: …`` line per failed file (printed once, on stderr, after the summary)."""
+    return [f"error: {o.message}" for o in outcomes if o.status == "failed"]

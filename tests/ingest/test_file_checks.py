@@ -16,7 +16,8 @@ NAME = "pageviews-20240303-000000.gz"
 
 
 def _ingest(settings, path, replace=False) -> bool:
-    return run_ingest(settings, [path], ProjectFilter(), replace=replace)
+    # The hourly window lets --replace take the old content out without the old file.
+    return run_ingest(settings, [path], ProjectFilter(), replace=replace, hourly=True)
 
 
 def _recorded(settings) -> list[tuple[str, str]]:
@@ -65,6 +66,7 @@ def test_same_name_with_other_content_is_an_error_until_replaced(
     message = f"{NAME} was loaded before with different content; `--replace` reloads it"
     assert "files: 0 loaded, 0 skipped, 1 failed" in out.out
     assert (out.out + out.err).count(message) == 1
+    assert f"error: {message}" in out.err
     assert _recorded(migrated_settings) == first
     assert _ingest(migrated_settings, path, replace=True)
     assert _recorded(migrated_settings) != first
