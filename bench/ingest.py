@@ -27,7 +27,6 @@ import platform
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -37,6 +36,17 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+from common import (
+    DEFAULT_OUT,
+    Measured,
+    clean_env,
+    code_revision,
+    fresh_dir,
+    log_tail,
+    run_measured,
+    say,
+    wikiviews_command,
+)
 from datagen import (
     AGENTS,
     CompleteSpec,
@@ -46,8 +56,6 @@ from datagen import (
     iter_complete_counts,
 )
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "bench" / "out"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 #: Input lines per second each Part A run must reach (``None``: no target).
@@ -80,67 +88,6 @@ rows, views = con.execute("SELECT COUNT(*), SUM(views) FROM views").fetchone()
 print(f"rows={rows} views={views}")
 con.close()
 """
-
-
-def say(message: str = "") -> None:
-    """Print a progress or result line at once."""
-    print(message, flush=True)
-
-
-# -- measuring a subprocess -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Measured:
-    """One finished subprocess: wall time, peak resident memory and exit code."""
-
-    seconds: float
-    peak_kib: int
-    returncode: int
-
-    @property
-    def peak_mb(self) -> float:
-        """Peak RSS in MB (10^6 bytes)."""
-        return self.peak_kib * 1024 / 1e6
-
-
-def run_measured(command: Sequence[str], env: dict[str, str], log: Path) -> Measured:
-    """Run ``command`` to its end, its output going to ``log``; time it and read its peak RSS."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as output:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, env=env, cwd=REPO, stdout=output, stderr=subprocess.STDOUT
-        )
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(seconds, usage.ru_maxrss, process.returncode)
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    """The environment without any ``WIKIVIEWS_*`` variable, plus ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKIVIEWS_")}
-    env.update(settings)
-    return env
-
-
-def ingest_command(*arguments: str) -> list[str]:
-    """``wikiviews ingest …`` with this interpreter (the project's virtualenv)."""
-    return [sys.executable, "-m", "backend", "ingest", *arguments]
-
-
-def log_tail(log: Path, lines: int = 15) -> str:
-    """The last lines of a run's output, for failure reports."""
-    text = log.read_text(errors="replace").splitlines()
-    return "\n".join(f"    | {line}" for line in text[-lines:])
-
-
-def fresh_dir(path: Path) -> Path:
-    """An empty directory at ``path``."""
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
 
 
 def dir_bytes(path: Path) -> int:
@@ -199,7 +146,7 @@ def run_sqlite(row: RowA, file: Path, lines: int, work: Path, args: Sequence[str
     store = fresh_dir(work / "store")
     log = work / f"{row.key}-{len(row.runs) + 1}.log"
     env = clean_env(WIKIVIEWS_DATA_DIR=str(store))
-    measured = run_measured(ingest_command(*args, str(file)), env, log)
+    measured = run_measured(wikiviews_command("ingest", *args, str(file)), env, log)
     row.runs.append(measured)
     if measured.returncode != 0:
         say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
@@ -229,7 +176,7 @@ def run_postgres(row: RowA, file: Path, lines: int, work: Path, url: str) -> Non
         target = make_url(url).set(database=name)
         log = work / f"{row.key}-{len(row.runs) + 1}.log"
         env = clean_env(WIKIVIEWS_DATABASE_URL=target.render_as_string(hide_password=False))
-        measured = run_measured(ingest_command(str(file)), env, log)
+        measured = run_measured(wikiviews_command("ingest", str(file)), env, log)
         row.runs.append(measured)
         if measured.returncode != 0:
             say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
@@ -438,7 +385,7 @@ def load_complete(files: Path, work: Path, staging: int, points: int, nfiles: in
     env = clean_env(WIKIVIEWS_DATA_DIR=str(store), WIKIVIEWS_STAGING_DAYS=str(staging))
     log = work / f"ingest-staging{staging}.log"
     say(f"  wikiviews ingest {files} (staging {staging}) …")
-    measured = run_measured(ingest_command(str(files)), env, log)
+    measured = run_measured(wikiviews_command("ingest", str(files)), env, log)
     db = store / "wikiviews.sqlite3"
     if measured.returncode != 0:
         raise SystemExit(f"Part B ingest failed (exit {measured.returncode}):\n{log_tail(log)}")
@@ -618,23 +565,6 @@ def profile_sqlite(args: argparse.Namespace) -> None:
 
 
 # -- summary ------------------------------------------------------------------------------------
-
-
-def code_revision() -> str:
-    """The commit measured, and whether ``backend/`` or ``migrations/`` had local changes."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "backend", "migrations"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    except OSError:
-        return "unknown revision"
-    return f"commit {head or '?'}" + (" + uncommitted changes in backend/" if dirty else "")
 
 
 def environment() -> str:

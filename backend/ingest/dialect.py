@@ -122,32 +122,33 @@ class Dialect:
         return str(insert(table).compile(dialect=self.connection.dialect))
 
     # -- upserts ---------------------------------------------------------------------------
-    def upsert(self, table: Table, keys: Sequence[str], how: str, columns: Sequence[str]) -> Insert:
-        """``INSERT INTO table`` that on a duplicate key merges ``columns`` into the row.
-
-        ``how`` is ``add`` (add the new value), ``or`` (OR the bits in) or ``replace``.
-        """
-        statement = self._insert(table)
-        new = statement.excluded
-        return statement.on_conflict_do_update(
-            index_elements=list(keys), set_=_merged(table, new, how, columns)
-        )
-
-    def upsert_from_select(
+    def upsert(
         self,
         table: Table,
         keys: Sequence[str],
         how: str,
         columns: Sequence[str],
-        query: Select[Any],
+        query: Select[Any] | None = None,
     ) -> Insert:
-        """:meth:`upsert` of the rows of ``query`` (its columns: ``keys`` then ``columns``)."""
-        # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT … JOIN to parse it.
-        query = query.where(true()) if query.whereclause is None else query
-        statement = self._insert(table).from_select([*keys, *columns], query)
-        return statement.on_conflict_do_update(
-            index_elements=list(keys), set_=_merged(table, statement.excluded, how, columns)
-        )
+        """``INSERT INTO table`` that on a duplicate key merges ``columns`` into the row.
+
+        ``how`` is ``add`` (add the new value), ``or`` (OR the bits in) or ``replace``. With
+        ``query`` the rows are those it selects (its columns: ``keys`` then ``columns``);
+        without, the caller passes them as parameters.
+        """
+        statement = self._insert(table)
+        if query is not None:
+            # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT … JOIN to parse it.
+            query = query.where(true()) if query.whereclause is None else query
+            statement = statement.from_select([*keys, *columns], query)
+        return self._on_duplicate(statement, table, keys, how, columns)
+
+    def _on_duplicate(
+        self, statement: Any, table: Table, keys: Sequence[str], how: str, columns: Sequence[str]
+    ) -> Insert:
+        merged = _merged(table, statement.excluded, how, columns)
+        result: Insert = statement.on_conflict_do_update(index_elements=list(keys), set_=merged)
+        return result
 
     # -- titles --------------------------------------------------------------------------
     def insert_new_titles(self, source: Table) -> None:
@@ -243,6 +244,7 @@ class MariaDialect(Dialect):
     """MariaDB via PyMySQL: multi-row INSERT batches, a named lock for writers."""
 
     name = "mariadb"
+    _insert = staticmethod(mysql.insert)
 
     def insert_new_titles(self, source: Table) -> None:
         self._insert_numbered_titles(source)
@@ -264,20 +266,12 @@ class MariaDialect(Dialect):
             cursor.executemany(str(statement), batch)
         cursor.close()
 
-    def upsert(self, table: Table, keys: Sequence[str], how: str, columns: Sequence[str]) -> Insert:
-        statement = mysql.insert(table)
-        return statement.on_duplicate_key_update(_merged(table, statement.inserted, how, columns))
-
-    def upsert_from_select(
-        self,
-        table: Table,
-        keys: Sequence[str],
-        how: str,
-        columns: Sequence[str],
-        query: Select[Any],
+    def _on_duplicate(
+        self, statement: Any, table: Table, keys: Sequence[str], how: str, columns: Sequence[str]
     ) -> Insert:
-        statement = mysql.insert(table).from_select([*keys, *columns], query)
-        return statement.on_duplicate_key_update(_merged(table, statement.inserted, how, columns))
+        merged = _merged(table, statement.inserted, how, columns)
+        result: Insert = statement.on_duplicate_key_update(merged)
+        return result
 
 
 def dialect_for(connection: Connection) -> Dialect:

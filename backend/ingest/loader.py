@@ -137,7 +137,7 @@ def upsert_counts(
         query = (
             select(*expressions, func.sum(source.c.views)).select_from(joined).group_by(*varying)
         )
-    connection.execute(dialect.upsert_from_select(target, keys, "add", ["views"], query))
+    connection.execute(dialect.upsert(target, keys, "add", ["views"], query))
 
 
 def add_project_sums(

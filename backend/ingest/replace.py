@@ -248,7 +248,7 @@ def _subtract_window(connection: Connection, keys: _Keys, day: int) -> None:
         .group_by(hours.c.project_id, hours.c.title_id, hours.c.series)
     )
     connection.execute(
-        dialect.upsert_from_select(
+        dialect.upsert(
             core(DayCount), ("project_id", "day", "title_id", "series"), "add", ["views"], per_page
         )
     )
@@ -263,7 +263,7 @@ def _subtract_window(connection: Connection, keys: _Keys, day: int) -> None:
         .group_by(project_hours.c.project_id, project_hours.c.series)
     )
     connection.execute(
-        dialect.upsert_from_select(
+        dialect.upsert(
             core(ProjectDay), ("project_id", "day", "series"), "add", ["views"], per_project
         )
     )
