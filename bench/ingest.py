@@ -95,15 +95,24 @@ def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def loaded_files(db: Path) -> tuple[int, int, int]:
-    """(files, lines read, lines rejected) recorded in a SQLite store."""
-    with sqlite3.connect(db) as con:
-        files, read, rejected = con.execute(
-            "SELECT COUNT(*), COALESCE(SUM(lines_read), 0), COALESCE(SUM(lines_rejected), 0) "
-            "FROM ingested_files"
-        ).fetchone()
-    con.close()
-    return files, read, rejected
+def loaded_files(store: Path | str) -> tuple[int, int, int]:
+    """(files, lines read, lines rejected) recorded in a store (a SQLite file or a URL)."""
+    from sqlalchemy import create_engine, func, select
+
+    from backend.models import IngestedFile, core
+
+    files = core(IngestedFile)
+    engine = create_engine(store if isinstance(store, str) else f"sqlite:///{store}")
+    with engine.connect() as con:
+        count, read, rejected = con.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(files.c.lines_read), 0),
+                func.coalesce(func.sum(files.c.lines_rejected), 0),
+            ).select_from(files)
+        ).one()
+    engine.dispose()
+    return int(count), int(read), int(rejected)
 
 
 # -- Part A -------------------------------------------------------------------------------------
@@ -158,7 +167,7 @@ def run_sqlite(row: RowA, file: Path, lines: int, work: Path, args: Sequence[str
 
 def run_postgres(row: RowA, file: Path, lines: int, work: Path, url: str) -> None:
     """One ``wikiviews ingest`` into a fresh PostgreSQL database, dropped afterwards."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, func, select
     from sqlalchemy.engine import make_url
 
     admin = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
@@ -181,17 +190,10 @@ def run_postgres(row: RowA, file: Path, lines: int, work: Path, url: str) -> Non
         if measured.returncode != 0:
             say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
             return
+        files, read, rejected = loaded_files(target.render_as_string(hide_password=False))
         engine = create_engine(target)
         with engine.connect() as con:
-            files, read, rejected = con.execute(
-                text(
-                    "SELECT COUNT(*), COALESCE(SUM(lines_read), 0), "
-                    "COALESCE(SUM(lines_rejected), 0) FROM ingested_files"
-                )
-            ).one()
-            row.store_bytes = con.execute(
-                text("SELECT pg_database_size(:name)"), {"name": name}
-            ).scalar_one()
+            row.store_bytes = con.execute(select(func.pg_database_size(name))).scalar_one()
         engine.dispose()
         _check_store(row, files, read, rejected, lines)
     finally:
