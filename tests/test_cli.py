@@ -14,35 +14,12 @@ from tests.helpers import run_cli, write_dump
 
 def test_sample_is_deterministic_and_ingestable(sqlite_settings, tmp_path):
     out = tmp_path / "s"
-    result = run_cli(
-        sqlite_settings,
-        "sample",
-        str(out),
-        "--days",
-        "1",
-        "--titles",
-        "200",
-        "--format",
-        "pageviews",
-        "--format",
-        "complete",
-    )
+    options = ("--days", "1", "--titles", "200", "--format", "pageviews", "--format", "complete")
+    result = run_cli(sqlite_settings, "sample", str(out), *options)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["files"]) == 24 + 3
-    again = run_cli(
-        sqlite_settings,
-        "sample",
-        str(tmp_path / "t"),
-        "--days",
-        "1",
-        "--titles",
-        "200",
-        "--format",
-        "pageviews",
-        "--format",
-        "complete",
-    )
+    again = run_cli(sqlite_settings, "sample", str(tmp_path / "t"), *options)
     assert again.returncode == 0
     for name in manifest["files"]:
         assert (out / name).read_bytes() == (tmp_path / "t" / name).read_bytes()
