@@ -37,9 +37,9 @@ import requests
 from sqlalchemy import Connection, delete, func, insert, select
 
 from backend import db
-from backend.domain_codes import normalise_project
 from backend.ingest.projects import ensure_projects
 from backend.models import Redirect, Title, core
+from backend.project_names import resolve_project
 from backend.settings import Settings
 from backend.titles import MAX_TITLE_BYTES
 from backend.version import user_agent
@@ -255,9 +255,7 @@ def load_redirects(
 
     Everything is read before the store is touched, so a failing source changes nothing.
     """
-    name = normalise_project(project)
-    if name is None:
-        raise ValueError(f"invalid project name: {project!r}")
+    name = resolve_project(project)  # UnknownProject is a ValueError
     engine = db.make_engine(settings)
     try:
         if is_url(source):
