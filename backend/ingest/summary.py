@@ -12,7 +12,7 @@ from backend.ingest.run import FileOutcome
 def format_summary(outcomes: Sequence[FileOutcome], seconds: float, packed_days: int) -> str:
     """Files loaded/skipped/failed, lines, rejects by reason, views and speed.
 
-    Then a line per warning; skipped files are only counted (errors: :func:`format_errors`).
+    Then one line of warnings; skipped files are only counted (errors: :func:`format_errors`).
     """
     status = Counter(o.status for o in outcomes)
     lines = sum(o.lines_read for o in outcomes)
@@ -33,8 +33,20 @@ def format_summary(outcomes: Sequence[FileOutcome], seconds: float, packed_days:
     for reason, count in sorted(rejects.items(), key=lambda item: -item[1]):
         out.append(f"  rejected {count:,} × {REJECT_REASONS.get(reason, reason)} ({reason})")
     # Skipped files are only counted: a re-run of a directory would list every file.
-    out.extend(f"warning: {o.warning}" for o in outcomes if o.warning)
+    out.extend(_warnings([o for o in outcomes if o.warning]))
     return "\n".join(out)
+
+
+def _warnings(warned: Sequence[FileOutcome], named: int = 3) -> list[str]:
+    """One warning line: the file's own, or for many files the first ``named`` names."""
+    if len(warned) <= 1:
+        return [f"warning: {o.warning}" for o in warned]
+    names = ", ".join(o.path.name for o in warned[:named])
+    more = f" and {len(warned) - named} more" if len(warned) > named else ""
+    return [
+        f"warning: {len(warned)} files hold implausibly few lines for real dumps "
+        f"(real ones hold millions): {names}{more}; loaded anyway"
+    ]
 
 
 def format_errors(outcomes: Sequence[FileOutcome]) -> list[str]:

@@ -92,3 +92,17 @@ def test_an_implausibly_small_dump_loads_with_a_warning_naming_it(
         f"warning: {NAME}: only 2 lines, implausibly few for a pageviews dump "
         "(real ones hold millions); loaded anyway"
     ]
+
+
+def test_many_small_files_get_one_warning_line(migrated_settings, tmp_path, capsys):
+    paths = [
+        write_dump(tmp_path, f"pageviews-20240303-{hour:02d}0000.gz", ["en Main_Page 5 0"])
+        for hour in range(5)
+    ]
+    assert run_ingest(migrated_settings, paths, ProjectFilter())
+    warning = [line for line in capsys.readouterr().out.splitlines() if "warning" in line]
+    assert warning == [
+        "warning: 5 files hold implausibly few lines for real dumps (real ones hold millions): "
+        "pageviews-20240303-000000.gz, pageviews-20240303-010000.gz, "
+        "pageviews-20240303-020000.gz and 2 more; loaded anyway"
+    ]
