@@ -21,7 +21,7 @@ from backend.cli_options import (
 from backend.fetch.cli import fetch
 from backend.ingest.run import MissingPath, expand_paths
 from backend.sample import FORMATS, write_sample
-from backend.settings import InvalidSetting, load_settings
+from backend.settings import InvalidSetting, load_settings, parse_setting
 from backend.version import release
 
 
@@ -327,6 +327,8 @@ def serve(bind: str | None, workers: int | None) -> None:
     """Serve the JSON API with gunicorn (refuses a store whose schema is behind)."""
     from backend.serve import run_server
 
+    if bind is not None:
+        parse_setting("bind", bind, source="--bind")
     run_server(load_settings(bind=bind, workers=workers))
 
 

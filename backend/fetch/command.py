@@ -142,6 +142,7 @@ def format_report(
             f"  rejected {count:,} × {REJECT_REASONS.get(reason, reason)} ({reason})"
             for reason, count in rejects.most_common()
         )
+        out.extend(f"warning: {result.warning}" for result in ingests if result.warning)
     if loaded:
         sources = sorted({o.verified_by for o in verified})
         out.append(
