@@ -19,6 +19,7 @@ from backend.fetch.pipeline import Fetcher, ItemOutcome
 from backend.fetch.plan import Plan, describe_ranges, hour_text, loaded_files, make_plan
 from backend.fetch.transfer import Policy, Transfer
 from backend.ingest.parsed import REJECT_REASONS, ProjectFilter
+from backend.ingest.summary import format_warnings
 from backend.ingested import LoadedFor
 from backend.settings import Settings
 
@@ -142,7 +143,7 @@ def format_report(
             f"  rejected {count:,} × {REJECT_REASONS.get(reason, reason)} ({reason})"
             for reason, count in rejects.most_common()
         )
-        out.extend(f"warning: {result.warning}" for result in ingests if result.warning)
+        out.extend(format_warnings(ingests))
     if loaded:
         sources = sorted({o.verified_by for o in verified})
         out.append(

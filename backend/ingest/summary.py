@@ -33,12 +33,13 @@ def format_summary(outcomes: Sequence[FileOutcome], seconds: float, packed_days:
     for reason, count in sorted(rejects.items(), key=lambda item: -item[1]):
         out.append(f"  rejected {count:,} × {REJECT_REASONS.get(reason, reason)} ({reason})")
     # Skipped files are only counted: a re-run of a directory would list every file.
-    out.extend(_warnings([o for o in outcomes if o.warning]))
+    out.extend(format_warnings(outcomes))
     return "\n".join(out)
 
 
-def _warnings(warned: Sequence[FileOutcome], named: int = 3) -> list[str]:
-    """One warning line: the file's own, or for many files the first ``named`` names."""
+def format_warnings(outcomes: Sequence[FileOutcome], named: int = 3) -> list[str]:
+    """At most one warning line: a small file's own, or for many the first ``named`` names."""
+    warned = [o for o in outcomes if o.warning]
     if len(warned) <= 1:
         return [f"warning: {o.warning}" for o in warned]
     names = ", ".join(o.path.name for o in warned[:named])
