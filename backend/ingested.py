@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, select
@@ -68,6 +69,24 @@ class LoadedFile:
     first_hour: int
     hours: int
     projects: str  # "*" or a comma-separated list of project names (see LoadedFor)
+    loaded_at: datetime  # naive UTC
+
+    def unchanged_at(self, path: Path) -> bool:
+        """Whether ``path`` is the file as loaded, known without reading it.
+
+        True when it is the recorded path, of the recorded size, not modified since it was
+        loaded; otherwise only its SHA-256 can tell.
+        """
+        try:
+            status = path.stat()
+        except OSError:
+            return False
+        modified = datetime.fromtimestamp(status.st_mtime, UTC).replace(tzinfo=None)
+        return (
+            str(path.resolve()) == self.path
+            and status.st_size == self.size
+            and modified < self.loaded_at
+        )
 
     @property
     def loaded(self) -> LoadedFor:

@@ -165,7 +165,8 @@ def ingest_file(
     with engine.connect() as connection:
         record = None if replace_loaded else loaded_file(connection, path.name)
     digest = None
-    if record is not None:
+    if record is not None and not record.unchanged_at(path):
+        # Only a changed file (or one elsewhere) costs a read of the whole file here.
         digest = file_digest(path) if size == record.size else None
         if digest != record.sha256:
             return FileOutcome(
