@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import os
+from datetime import UTC
 
 from sqlalchemy import func, select
 
 from backend import db
 from backend.ingest.ingest_command import run_ingest
 from backend.ingest.parsed import ProjectFilter
+from backend.ingested import loaded_file
 from backend.models import IngestedFile, PublishedDay
 from tests.helpers import write_dump
 
@@ -106,3 +109,20 @@ def test_many_small_files_get_one_warning_line(migrated_settings, tmp_path, caps
         "pageviews-20240303-000000.gz, pageviews-20240303-010000.gz, "
         "pageviews-20240303-020000.gz and 2 more; loaded anyway"
     ]
+
+
+def test_a_file_unchanged_since_its_load_is_known_without_reading_it(migrated_settings, tmp_path):
+    path = write_dump(tmp_path, NAME, ["en Main_Page 5 0"])
+    assert _ingest(migrated_settings, path)
+    engine = db.make_engine(migrated_settings)
+    with engine.connect() as connection:
+        record = loaded_file(connection, NAME)
+    engine.dispose()
+    assert record is not None and record.unchanged_at(path)
+    later = record.loaded_at.replace(tzinfo=UTC).timestamp() + 60
+    os.utime(path, (later, later))  # touched after the load: only the digest can tell
+    assert not record.unchanged_at(path)
+    copy = tmp_path / "elsewhere" / NAME
+    copy.parent.mkdir()
+    copy.write_bytes(path.read_bytes())
+    assert not record.unchanged_at(copy)
