@@ -20,12 +20,13 @@ def invoke(settings, *args):
 def test_db_upgrade_prints_each_step(store_settings):
     first = invoke(store_settings, "upgrade", "--revision", "0001")
     assert first.exit_code == 0, first.output
-    assert first.output.splitlines() == [
+    assert first.stderr.startswith("store: ")
+    assert first.stdout.splitlines() == [
         "upgrade -> 0001, initial schema",
         "store at revision 0001",
     ]
     second = invoke(store_settings, "upgrade")
-    lines = second.output.splitlines()
+    lines = second.stdout.splitlines()
     revisions = list(
         ScriptDirectory.from_config(db.alembic_config(store_settings)).walk_revisions()
     )
@@ -34,7 +35,7 @@ def test_db_upgrade_prints_each_step(store_settings):
     assert all(line.startswith("upgrade 0") for line in lines[:-1])
     assert lines[-1] == f"store at revision {db.head_revision(store_settings)}"
     again = invoke(store_settings, "upgrade")
-    assert again.output.splitlines() == [
+    assert again.stdout.splitlines() == [
         f"store already at revision {db.head_revision(store_settings)}"
     ]
 
