@@ -69,6 +69,13 @@ class DumpFile:
     path: Path | None = None
 
     @property
+    def local_path(self) -> Path:
+        """Where the local copy is (a file named but not fetched has none: ``ValueError``)."""
+        if self.path is None:
+            raise ValueError(f"{self.name}: no local copy")
+        return self.path
+
+    @property
     def dataset(self) -> str:
         """``pageviews``, ``complete`` or ``pagecounts``."""
         return _DATASET_OF[self.kind]

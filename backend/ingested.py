@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, select
 
 from backend.dumpfiles import DumpFile, identify
-from backend.models import IngestedFile
+from backend.models import IngestedFile, core
 
 ALL = "*"
 
@@ -99,7 +99,7 @@ class LoadedFile:
         return dataclasses.replace(identify(self.name), path=Path(self.path))
 
 
-_FILES = IngestedFile.__table__
+_FILES = core(IngestedFile)
 _RECORD = select(*(_FILES.c[f.name] for f in dataclasses.fields(LoadedFile)))
 
 

@@ -31,11 +31,12 @@ class Setting:
     #: The default value (``None`` where it is computed: see ``shown_default``).
     default: Any
     help: str
-    parse: Callable[[str], Any]
+    parse: Callable[[str], Any] = str
     #: What the setting accepts, in the words of the error a bad value gets.
-    accepts: str
-    #: The default as the documentation shows it.
-    shown_default: str
+    accepts: str = "any text"
+    #: The default as the documentation shows it (``None``: the default itself; empty:
+    #: unset by default).
+    shown_default: str | None = None
     #: Whether an empty variable is a value (``WIKIVIEWS_RATE_LIMIT=`` turns the limit off)
     #: rather than "unset".
     empty_is_value: bool = False
@@ -122,6 +123,11 @@ def _default_data_dir() -> str:
     return os.path.join(base, "wikiviews")
 
 
+def _shown(default: Any) -> str:
+    """A default as a value of its variable (``0``/``1`` for booleans)."""
+    return str(int(default)) if isinstance(default, bool) else str(default)
+
+
 def _setting(
     default: Any,
     help: str,
@@ -137,7 +143,7 @@ def _setting(
         "help": help,
         "parse": parse,
         "accepts": accepts,
-        "shown": shown if shown is not None else str(default),
+        "shown": shown if shown is not None else _shown(default),
         "empty_is_value": empty_is_value,
     }
     if factory is not None:

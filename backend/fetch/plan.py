@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from backend.dumpfiles import DumpFile, dump_key, dumps_between, moment_of
 from backend.ingest.parsed import ProjectFilter
 from backend.ingested import LoadedFor
-from backend.models import IngestedFile
+from backend.models import IngestedFile, core
 
 ORDERS = ("oldest", "newest")
 
@@ -26,7 +26,7 @@ def loaded_files(engine: Engine) -> dict[str, LoadedFor]:
     Keys are :func:`~backend.dumpfiles.dump_key` names, so a dump loaded from an
     uncompressed copy counts too.
     """
-    files = IngestedFile.__table__
+    files = core(IngestedFile)
     found: dict[str, LoadedFor] = {}
     with engine.connect() as connection:
         rows = connection.execute(

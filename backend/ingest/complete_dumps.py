@@ -55,7 +55,7 @@ def parse_complete_dump(
     seen_page_ids: set[tuple[int, str]] = set()
 
     for lines in text_lines(
-        read_selected(dump.path, _prefixes(projects), parsed.count_lines), rejects
+        read_selected(dump.local_path, _prefixes(projects), parsed.count_lines), rejects
     ):
         parsed.lines_examined += len(lines)
         for line in lines:

@@ -8,7 +8,7 @@ KEY``), how new titles get their ids, the ingest lock and temporary tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any
 
@@ -86,7 +86,8 @@ class Dialect:
     #: Whether one INSERT may carry the same key twice into an additive upsert (SQLite and
     #: MariaDB apply rows one by one; PostgreSQL refuses to touch a row twice).
     upsert_accepts_repeats = True
-    _insert = staticmethod(sqlite.insert)
+    #: The backend's INSERT construct (it has the backend's upsert clause).
+    _insert: Callable[[Table], Any] = staticmethod(sqlite.insert)
 
     def __init__(self, connection: Connection):
         self.connection = connection
@@ -114,7 +115,7 @@ class Dialect:
         The hot path of every load: the driver's own executemany of tuples, with the
         statement compiled once from Core (SQLAlchemy's executemany of dicts costs more).
         """
-        cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = self.connection.connection.dbapi_connection.cursor()
         cursor.executemany(self._compiled_insert(table), rows)
         cursor.close()
 
@@ -226,7 +227,7 @@ class PostgresDialect(Dialect):
     def fill(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
         from psycopg import sql as pg_sql
 
-        cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = self.connection.connection.dbapi_connection.cursor()
         names = pg_sql.SQL(", ").join(pg_sql.Identifier(c.name) for c in table.columns)
         copy_sql = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
             pg_sql.Identifier(table.name), names
@@ -258,7 +259,7 @@ class MariaDialect(Dialect):
         self.connection.execute(select(func.release_lock("wikiviews_ingest")))
 
     def fill(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
-        cursor = self.connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = self.connection.connection.dbapi_connection.cursor()
         # PyMySQL rewrites an executemany of a positional INSERT into multi-row INSERTs.
         statement = insert(table).compile(dialect=mysql.dialect(paramstyle="format"))
         iterator = iter(rows)

@@ -52,7 +52,7 @@ def parse_hourly_dump(
         return parsed.project_id(project), day, series_code(dump.source, access, agent)
 
     for lines in text_lines(
-        read_selected(dump.path, _prefixes(projects), parsed.count_lines), rejects
+        read_selected(dump.local_path, _prefixes(projects), parsed.count_lines), rejects
     ):
         parsed.lines_examined += len(lines)
         for line in lines:

@@ -226,18 +226,19 @@ def settled_days(connection: Connection, staging_days: int) -> dict[tuple[int, i
     A day is settled when it is ``staging_days`` older than the project's newest published
     day, or when its month is complete and older than the month of that newest day.
     """
-    published, packed = core(PublishedDay), core(PackedDay)
+    published_days, packed_days = core(PublishedDay), core(PackedDay)
     newest_day = (
-        select(published.c.project_id, func.max(published.c.day).label("newest"))
-        .group_by(published.c.project_id)
+        select(published_days.c.project_id, func.max(published_days.c.day).label("newest"))
+        .group_by(published_days.c.project_id)
         .subquery("n")
     )
     is_packed = exists().where(
-        packed.c.project_id == published.c.project_id, packed.c.day == published.c.day
+        packed_days.c.project_id == published_days.c.project_id,
+        packed_days.c.day == published_days.c.day,
     )
     rows = connection.execute(
-        select(published.c.project_id, published.c.day, newest_day.c.newest)
-        .join(newest_day, newest_day.c.project_id == published.c.project_id)
+        select(published_days.c.project_id, published_days.c.day, newest_day.c.newest)
+        .join(newest_day, newest_day.c.project_id == published_days.c.project_id)
         .where(~is_packed)
     )
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)

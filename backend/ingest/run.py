@@ -29,7 +29,7 @@ from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.projects import ProjectRegistry
 from backend.ingest.reader import UnreadableFile, file_digest
 from backend.ingested import EVERYTHING, LoadedFor, loaded_file
-from backend.models import PageHour
+from backend.models import PageHour, core
 from backend.settings import Settings
 
 
@@ -245,8 +245,7 @@ def _load(
     digest: str,
 ) -> None:
     """Apply a parsed file in one write transaction (see :func:`ingest_file`)."""
-    assert dump.path is not None
-    path = dump.path
+    path = dump.local_path
     with engine.connect().execution_options(**WRITE) as connection:
         dialect = dialect_for(connection)
         try:
@@ -284,7 +283,7 @@ def _load(
 def purge_hourly_window(engine: Engine, window_days: int) -> int:
     """Delete hourly per-page rows older than the window before the newest hour held."""
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
-        hours = PageHour.__table__
+        hours = core(PageHour)
         newest = connection.execute(select(func.max(hours.c.hour))).scalar()
         if newest is None:
             return 0

@@ -139,10 +139,10 @@ def unpack_unsettled(connection: Connection, staging_days: int) -> None:
     back, and a clean load of what remains would leave the days near the new edge unpacked
     (and their month without a monthly top list).
     """
-    packed, published = core(PackedDay), core(PublishedDay)
+    packed, published_days = core(PackedDay), core(PublishedDay)
     newest = (
-        select(published.c.project_id, func.max(published.c.day).label("newest"))
-        .group_by(published.c.project_id)
+        select(published_days.c.project_id, func.max(published_days.c.day).label("newest"))
+        .group_by(published_days.c.project_id)
         .subquery("n")
     )
     rows = connection.execute(
