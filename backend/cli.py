@@ -39,8 +39,9 @@ class _Main(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
-#: Commands that use no store (they print no ``store:`` line).
-_STORELESS = frozenset({"sample"})
+#: Commands that get no ``store:`` line first: ``sample`` uses no store, and ``status``
+#: names it itself as the first line of its report.
+_NO_STORE_LINE = frozenset({"sample", "status"})
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,7 +57,7 @@ def main(ctx: click.Context, data_dir: str | None, database_url: str | None) -> 
     """
     apply_store_options(data_dir, database_url)
     settings = load_settings()
-    if ctx.invoked_subcommand not in _STORELESS:
+    if ctx.invoked_subcommand not in _NO_STORE_LINE:
         click.echo(store_line(settings), err=True)
 
 
