@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from backend import db
+from backend.backfill.command import backfill
 from backend.fetch.cli import fetch
 from backend.ingest.parsed import ProjectFilter
 from backend.ingest.run import MissingPath, expand_paths
@@ -329,6 +330,7 @@ def serve(bind: str | None, workers: int | None) -> None:
 
 
 main.add_command(fetch)
+main.add_command(backfill)
 
 
 @main.group("redirects")

@@ -1,0 +1,58 @@
+"""The unit of work of a back-fill: parse one dump file completely.
+
+Runs on Spark executors as well as in the driver, so it takes and returns only picklable
+values and imports nothing from Spark. A task is pure: running it twice (Spark retrying a
+task whose executor died) gives the same result.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from backend.ingest.filenames import UnknownFileName, identify
+from backend.ingest.parsed import ParsedFile, ProjectFilter
+from backend.ingest.reader import UnreadableFile, file_digest
+from backend.ingest.run import parse_dump
+
+#: Test hook: the executor whose first attempt at this file name kills its own worker
+#: (the whole process group: worker daemon, executor JVM, Python workers).
+KILL_WORKER_AT_FILE = "WIKIVIEWS_TEST_KILL_WORKER_AT_FILE"
+
+
+@dataclass
+class ParsedTask:
+    """What parsing one file gave: the parsed counts, or why the file cannot be loaded."""
+
+    path: str
+    parsed: ParsedFile | None
+    size: int = 0
+    sha256: str = ""
+    seconds: float = 0.0
+    error: str = ""
+
+
+def parse_file(path_text: str, attempt: int = 0) -> ParsedTask:
+    """Parse the dump at ``path_text`` as the ingest does, for every project.
+
+    Project ids in the result are local (0, 1, 2 … in order of first appearance); the
+    loader maps them to the store's ids. ``attempt`` is Spark's attempt number (0 first).
+    """
+    started = time.perf_counter()
+    path = Path(path_text)
+    if attempt == 0 and os.environ.get(KILL_WORKER_AT_FILE) == path.name:
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+    try:
+        dump = identify(path)
+        parsed = parse_dump(dump, ProjectFilter(), hourly_window=False)
+        size, digest = path.stat().st_size, file_digest(path)
+    except UnknownFileName as exc:
+        return ParsedTask(path_text, None, error=str(exc))
+    except UnreadableFile as exc:
+        return ParsedTask(path_text, None, error=f"{exc}; nothing of it was loaded")
+    except OSError as exc:
+        return ParsedTask(path_text, None, error=f"{path}: {exc.strerror or exc}")
+    return ParsedTask(path_text, parsed, size, digest, time.perf_counter() - started)
