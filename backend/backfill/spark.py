@@ -7,6 +7,7 @@ another executor; tasks are pure, so a retry gives the same result.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import warnings
@@ -36,9 +37,14 @@ def _context(master: str) -> Any:
             "--engine spark needs pyspark: pip install 'wikiviews[spark]'"
         ) from exc
     if shutil.which("java") is None:
-        raise EngineUnavailable("--engine spark needs Java 17 or newer on PATH (apt: openjdk-17-jre)")
-    import os
-
+        raise EngineUnavailable(
+            "--engine spark needs Java 17 or newer on PATH (apt: openjdk-17-jre)"
+        )
+    # The Python workers must run this interpreter (it has wikiviews and its dependencies);
+    # the RDD API reads the variable, not the spark.pyspark.python setting.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if master.startswith(("local", "spark://127.", "spark://localhost")):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     conf = (
         SparkConf()
         .setMaster(master)
