@@ -18,9 +18,29 @@ from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.reader import UnreadableFile, file_digest
 from backend.ingest.run import parse_dump
 
-#: Test hook: the executor whose first attempt at this file name kills its own worker
-#: (the whole process group: worker daemon, executor JVM, Python workers).
+#: Test hook for standalone clusters: the first attempt at this file name kills the process
+#: group its executor runs in (the worker daemon, its executor JVMs and their Python workers).
 KILL_WORKER_AT_FILE = "WIKIVIEWS_TEST_KILL_WORKER_AT_FILE"
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+def _kill_worker() -> None:
+    """SIGKILL the nearest ancestor process group that is not this process's own.
+
+    PySpark's Python daemon puts itself in a group of its own; the executor JVM above it
+    shares the worker daemon's group.
+    """
+    own, pid = os.getpgid(0), os.getpid()
+    while pid > 1:
+        pid = _parent(pid)
+        group = os.getpgid(pid)
+        if group != own:
+            os.killpg(group, signal.SIGKILL)
+            return
 
 
 @dataclass
@@ -44,7 +64,7 @@ def parse_file(path_text: str, attempt: int = 0) -> ParsedTask:
     started = time.perf_counter()
     path = Path(path_text)
     if attempt == 0 and os.environ.get(KILL_WORKER_AT_FILE) == path.name:
-        os.killpg(os.getpgid(0), signal.SIGKILL)
+        _kill_worker()
     try:
         dump = identify(path)
         parsed = parse_dump(dump, ProjectFilter(), hourly_window=False)

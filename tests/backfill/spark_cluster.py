@@ -73,6 +73,7 @@ class Daemon:
     process: subprocess.Popen[str]
     log: Path
     lines: queue.Queue[str] = field(default_factory=queue.Queue)
+    pumping: threading.Thread | None = None
 
     def pump(self) -> None:
         """Copy the process's output to its log file and the line queue."""
@@ -112,6 +113,10 @@ class Daemon:
         # The group may hold executors that outlived the daemon.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
+        if self.pumping is not None:
+            self.pumping.join(STOP_SECONDS)  # output ends when the group is gone
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 class Cluster:
@@ -164,7 +169,8 @@ class Cluster:
             start_new_session=True,
         )
         daemon = Daemon(name, process, self.work / "logs" / f"{name}.log")
-        threading.Thread(target=daemon.pump, daemon=True).start()
+        daemon.pumping = threading.Thread(target=daemon.pump, daemon=True)
+        daemon.pumping.start()
         self.daemons.append(daemon)
         return daemon
 
