@@ -73,8 +73,10 @@ def backfill(paths: tuple[str, ...], engine: str, master: str | None) -> None:
 
 def _summary(report: LoadReport, seconds: float, packed: int) -> str:
     rate = report.rows / seconds if seconds > 0 else 0.0
+    per_core = report.lines_read / report.parse_seconds if report.parse_seconds > 0 else 0.0
     return (
         f"backfill: {len(report.loaded)} loaded, {len(report.skipped)} skipped, "
         f"{len(report.failed)} failed; {report.lines_read:,} lines, {report.rows:,} rows, "
-        f"{report.views:,} views in {seconds:.1f} s ({rate:,.0f} rows/s); {packed} days packed"
+        f"{report.views:,} views in {seconds:.1f} s ({rate:,.0f} rows/s); {packed} days packed; "
+        f"parse tasks {report.parse_seconds:.1f} s ({per_core:,.0f} lines/s per core)"
     )

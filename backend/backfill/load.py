@@ -37,6 +37,8 @@ class LoadReport:
     lines_read: int = 0
     rows: int = 0
     views: int = 0
+    #: Seconds the parse tasks took, summed over tasks (one core each).
+    parse_seconds: float = 0.0
     rejects: Counter[str] = field(default_factory=Counter)
 
 
@@ -134,4 +136,5 @@ def _load_one(
     report.lines_read += parsed.lines_read
     report.rows += len(parsed.rows)
     report.views += parsed.views
+    report.parse_seconds += task.seconds
     report.rejects.update(parsed.rejects)
