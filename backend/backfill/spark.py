@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -49,8 +48,6 @@ def _context(master: str) -> Any:
         SparkConf()
         .setMaster(master)
         .setAppName("wikiviews backfill")
-        .set("spark.pyspark.python", sys.executable)
-        .set("spark.pyspark.driver.python", sys.executable)
         .set("spark.ui.showConsoleProgress", "false")
         .set("spark.task.maxFailures", "4")
     )
@@ -60,13 +57,10 @@ def _context(master: str) -> Any:
     hook = os.environ.get(KILL_WORKER_AT_FILE)
     if hook:
         conf.set(f"spark.executorEnv.{KILL_WORKER_AT_FILE}", hook)
-    with warnings.catch_warnings():
-        # pyspark's own modules raise DeprecationWarnings on import under Python 3.11+.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            context = SparkContext(conf=conf)
-        except Exception as exc:
-            raise EngineUnavailable(f"cannot start Spark against {master}: {exc}") from exc
+    try:
+        context = SparkContext(conf=conf)
+    except Exception as exc:  # py4j and the JVM raise many kinds; all mean "cannot start"
+        raise EngineUnavailable(f"cannot start Spark against {master}: {exc}") from exc
     context.setLogLevel("WARN")
     return context
 

@@ -138,3 +138,21 @@ def test_backfill_rejects_master_without_spark(sqlite_settings):
     assert "--master needs --engine spark" in result.stderr
     with store_connection(sqlite_settings) as connection:
         assert connection.execute(text("SELECT COUNT(*) FROM ingested_files")).scalar() == 0
+
+
+def test_spark_engine_without_pyspark_is_a_clear_error(sqlite_settings, tmp_path):
+    shadow = tmp_path / "shadow" / "pyspark"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('no pyspark here')\n")
+    result = run_cli(
+        sqlite_settings,
+        "backfill",
+        "--engine",
+        "spark",
+        str(FIXTURES),
+        PYTHONPATH=str(shadow.parent),
+    )
+    assert result.returncode == 2, result.stderr
+    assert "--engine spark needs pyspark" in result.stderr
+    with store_connection(sqlite_settings) as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM ingested_files")).scalar() == 0
