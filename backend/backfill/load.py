@@ -19,9 +19,9 @@ from sqlalchemy import Connection, Engine, text
 
 from backend.backfill.tasks import ParsedTask
 from backend.db import WRITE
+from backend.dumpfiles import identify
 from backend.ingest import crashpoints
 from backend.ingest.dialect import dialect_for
-from backend.ingest.filenames import identify
 from backend.ingest.loader import FileFacts, load_parsed
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.projects import ensure_projects

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.ingest.filenames import UnknownFileName, identify
+from backend.dumpfiles import UnknownFileName, identify
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.reader import UnreadableFile, file_digest
 from backend.ingest.run import parse_dump
