@@ -56,12 +56,14 @@ function buildSummary( project, title, days, through, items, rank ) {
 	var length = Math.max( days, 60 );
 	var end = msOf( through );
 	var series = [];
-	var total, previous, i;
+	var total, previous, i, day;
 	items.forEach( function ( item ) {
-		views[ item.timestamp.slice( 0, 8 ) ] = ( views[ item.timestamp.slice( 0, 8 ) ] || 0 ) + item.views;
+		var stamp = item.timestamp.slice( 0, 8 );
+		views[ stamp ] = ( views[ stamp ] || 0 ) + item.views;
 	} );
 	for ( i = length - 1; i >= 0; i-- ) {
-		series.push( { date: stampOf( end - i * DAY_MS ), views: views[ stampOf( end - i * DAY_MS ) ] || 0 } );
+		day = stampOf( end - i * DAY_MS );
+		series.push( { date: day, views: views[ day ] || 0 } );
 	}
 	total = sum( series, length - 30, length );
 	previous = sum( series, length - 60, length - 30 );
@@ -133,7 +135,9 @@ function loadSummary( settings, title, days, getJSON, callback, now ) {
 			callback( failure );
 			return;
 		}
-		callback( null, buildSummary( settings.project, title, days, through, items, rankIn( top, title ) ) );
+		callback( null, buildSummary(
+			settings.project, title, days, through, items, rankIn( top, title )
+		) );
 	}
 	function onTop( reason, data, fallback ) {
 		if ( reason === '404' && !fallback ) {

@@ -111,7 +111,9 @@ function formatNumber( n ) {
  * @return {Date} Midnight UTC of that day
  */
 function parseStamp( stamp ) {
-	return new Date( Date.UTC( +stamp.slice( 0, 4 ), +stamp.slice( 4, 6 ) - 1, +stamp.slice( 6, 8 ) ) );
+	return new Date( Date.UTC(
+		+stamp.slice( 0, 4 ), +stamp.slice( 4, 6 ) - 1, +stamp.slice( 6, 8 )
+	) );
 }
 
 /**
@@ -266,7 +268,7 @@ function htmlNode( tag, className, text ) {
  * @return {Element}
  */
 function drawChart( series, edits, readout ) {
-	var max = 1;
+	var max = 0;
 	var min = Infinity;
 	var editCount = 0;
 	var step = WIDTH / Math.max( series.length - 1, 1 );
@@ -285,8 +287,9 @@ function drawChart( series, edits, readout ) {
 		tabindex: '0',
 		focusable: 'true'
 	} );
+	// Lowest to highest day fills the height, as sparklines do; the readout gives the values.
 	function y( views ) {
-		return ( HEIGHT - 4 - ( HEIGHT - 8 ) * views / max ).toFixed( 1 );
+		return ( HEIGHT - 4 - ( HEIGHT - 8 ) * ( views - min ) / ( max - min || 1 ) ).toFixed( 1 );
 	}
 	series.forEach( function ( day, i ) {
 		var x = ( i * step ).toFixed( 1 );
@@ -302,8 +305,8 @@ function drawChart( series, edits, readout ) {
 	marker = svgNode( 'circle', { class: 'wikiviews-marker', r: 3, cx: -10, cy: -10 } );
 	svg.appendChild( marker );
 	svg.setAttribute( 'aria-label', msg( 'chart',
-		formatDay( series[ series.length - 1 ].date ), formatNumber( series.length ? min : 0 ),
-		formatNumber( max === 1 && min === 0 ? 0 : max ), formatNumber( editCount ) ) );
+		formatDay( series[ series.length - 1 ].date ), formatNumber( min ), formatNumber( max ),
+		formatNumber( editCount ) ) );
 
 	function show( i ) {
 		var day = series[ i ];
@@ -315,7 +318,8 @@ function drawChart( series, edits, readout ) {
 	}
 	svg.addEventListener( 'mousemove', function ( event ) {
 		var box = svg.getBoundingClientRect();
-		var i = Math.round( ( event.clientX - box.left ) / ( box.width || WIDTH ) * ( series.length - 1 ) );
+		var at = ( event.clientX - box.left ) / ( box.width || WIDTH );
+		var i = Math.round( at * ( series.length - 1 ) );
 		show( Math.max( 0, Math.min( series.length - 1, i ) ) );
 	} );
 	svg.addEventListener( 'focus', function () {
@@ -450,7 +454,7 @@ function load( box ) {
 		edits = days;
 		finish();
 	} );
-	if ( cached && cached.at > Date.now() - CACHE_SECONDS * 1000 ) {
+	if ( cached && cached.time > Date.now() - CACHE_SECONDS * 1000 ) {
 		summary = cached.summary;
 		finish();
 		return;
@@ -465,7 +469,7 @@ function load( box ) {
 			failure = reason || 'no data';
 		} else {
 			summary = data;
-			mw.storage.setObject( key, { at: Date.now(), summary: data }, CACHE_SECONDS );
+			mw.storage.setObject( key, { time: Date.now(), summary: data }, CACHE_SECONDS );
 		}
 		finish();
 	} );

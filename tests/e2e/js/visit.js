@@ -64,7 +64,10 @@ async function visit( browser, plan ) {
 		await page.locator( plan.waitFor ).first().waitFor( { timeout: plan.timeout || 20000 } );
 	}
 	if ( plan.htmlClasses ) {
-		await page.evaluate( ( classes ) => document.documentElement.classList.add( ...classes ), plan.htmlClasses );
+		await page.evaluate(
+			// eslint-disable-next-line no-undef
+			( classes ) => document.documentElement.classList.add( ...classes ), plan.htmlClasses
+		);
 	}
 	if ( plan.focus ) {
 		await page.focus( plan.focus );
@@ -98,7 +101,7 @@ if ( require.main === module ) {
 		}
 	} )().catch( ( error ) => {
 		process.stderr.write( String( error && error.stack || error ) + '\n' );
-		process.exit( 1 );
+		process.exitCode = 1;
 	} );
 }
 
