@@ -1,8 +1,10 @@
 """Install the wikiviews gadget on a MediaWiki wiki through its action API, idempotently.
 
-Writes the script, the Wikimedia-mode script, the stylesheet, the messages, the configuration,
-the gadget's description and its ``MediaWiki:Gadgets-definition`` lines; a page already holding
-the text is left alone, so a second run edits nothing. Run it as an account in the
+Writes the bootstrap script, the drawing and Wikimedia-mode scripts, the stylesheet, the
+configuration, the messages (as interface messages, ``MediaWiki:Wikiviews-views/de``, so
+MediaWiki applies its language fallbacks and users translate them on the wiki), the gadget's
+description and its ``MediaWiki:Gadgets-definition`` lines; a page already holding the text
+is left alone, so a second run edits nothing. Run it as an account in the
 ``interface-admin`` group (a BotPassword with the ``editsiteconfig`` and ``editinterface``
 grants)::
 
@@ -31,13 +33,14 @@ import requests
 HERE = Path(__file__).resolve().parent
 NAME = "wikiviews"
 SECTION = "wikiviews"
-#: ResourceLoader modules the gadget needs, all in MediaWiki core.
-DEPENDENCIES = ("mediawiki.util", "mediawiki.storage", "mediawiki.language", "user.options")
+#: ResourceLoader modules the bootstrap and the drawing module need, all in MediaWiki core.
+DEPENDENCIES = ("mediawiki.util", "mediawiki.storage", "user.options")
+RENDER_DEPENDENCIES = ("mediawiki.language",)
 USER_AGENT = "wikiviews-gadget-installer/1.0 (https://github.com/wikiviews/wikiviews)"
 SUMMARY = "Install or update the wikiviews gadget"
 #: Message keys that describe the gadget in Special:Preferences, not the gadget's own UI.
 DESCRIPTION_KEY = "gadget-wikiviews"
-_OWN_LINE = re.compile(r"^\*\s*wikiviews(?:-aqs)?\s*\[")
+_OWN_LINE = re.compile(r"^\*\s*wikiviews(?:-aqs|-render)?\s*\[")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class Options:
     namespaces: tuple[int, ...] = (0,)
     #: "summary" (a wikiviews server), "aqs" (Wikimedia's routes only), "" (by the host).
     mode: str = ""
+    #: The wiki's content language: its messages are the pages without a /code suffix.
+    language: str = "en"
 
 
 def project_of(host: str) -> str:
@@ -71,7 +76,8 @@ def read_messages() -> dict[str, dict[str, str]]:
 
 
 def definition_lines(options: Options) -> list[str]:
-    """The two ``MediaWiki:Gadgets-definition`` lines (the gadget, its lazy Wikimedia mode)."""
+    """The ``MediaWiki:Gadgets-definition`` lines: the bootstrap, and the two hidden modules it
+    loads (the drawing code, and the Wikimedia mode only when that is the backend)."""
     flags = ["ResourceLoader"]
     if not options.opt_in:
         flags.append("default")
@@ -84,10 +90,13 @@ def definition_lines(options: Options) -> list[str]:
         "dependencies=" + ",".join(DEPENDENCIES),
         "supportsUrlLoad",
     ]
-    pages = f"{NAME}.js|{NAME}-config.json|{NAME}-i18n.json|{NAME}.css"
+    pages = f"{NAME}.js|{NAME}-config.json|{NAME}.css"
+    hidden = "ResourceLoader|hidden|package|targets=desktop,mobile"
+    render = "dependencies=" + ",".join(RENDER_DEPENDENCIES)
     return [
         f"* {NAME}[{'|'.join(flags)}]|{pages}",
-        f"* {NAME}-aqs[ResourceLoader|hidden|package|targets=desktop,mobile]|{NAME}-aqs.js",
+        f"* {NAME}-render[{hidden}|{render}]|{NAME}-render.js",
+        f"* {NAME}-aqs[{hidden}]|{NAME}-aqs.js",
     ]
 
 
@@ -105,30 +114,37 @@ def merge_definition(text: str, lines: list[str]) -> str:
     return "\n".join(kept) + "\n"
 
 
+def message_pages(language: str) -> dict[str, str]:
+    """The messages as interface-message pages: ``MediaWiki:Wikiviews-views`` holds the content
+    language's text (English when there is no translation), ``…/de`` the others."""
+    messages = read_messages()
+    pages = {}
+    for key, english in messages["en"].items():
+        page = "MediaWiki:" + key[0].upper() + key[1:]
+        if key == DESCRIPTION_KEY:
+            page = f"MediaWiki:Gadget-{NAME}"
+        pages[page] = messages.get(language, {}).get(key, english)
+        for lang, table in messages.items():
+            if lang != language and key in table:
+                pages[f"{page}/{lang}"] = table[key]
+    return pages
+
+
 def build_pages(options: Options) -> dict[str, str]:
     """Every page the gadget needs except the definition, by title."""
-    messages = read_messages()
     config = {"api": options.api.rstrip("/"), "project": options.project}
     config["namespaces"] = list(options.namespaces)
     if options.mode:
         config["mode"] = options.mode
-    bundled = {
-        lang: {k: v for k, v in table.items() if k != DESCRIPTION_KEY}
-        for lang, table in messages.items()
-    }
     pages = {
-        f"MediaWiki:Gadget-{NAME}.js": (HERE / f"{NAME}.js").read_text(encoding="utf-8"),
-        f"MediaWiki:Gadget-{NAME}-aqs.js": (HERE / f"{NAME}-aqs.js").read_text(encoding="utf-8"),
-        f"MediaWiki:Gadget-{NAME}.css": (HERE / f"{NAME}.css").read_text(encoding="utf-8"),
         f"MediaWiki:Gadget-{NAME}-config.json": json.dumps(config, indent=4) + "\n",
-        f"MediaWiki:Gadget-{NAME}-i18n.json": json.dumps(bundled, ensure_ascii=False, indent=4)
-        + "\n",
         f"MediaWiki:Gadget-section-{SECTION}": "wikiviews",
     }
-    for lang, table in messages.items():
-        if DESCRIPTION_KEY in table:
-            suffix = "" if lang == "en" else f"/{lang}"
-            pages[f"MediaWiki:Gadget-{NAME}{suffix}"] = table[DESCRIPTION_KEY]
+    for suffix in (".js", "-render.js", "-aqs.js", ".css"):
+        pages[f"MediaWiki:Gadget-{NAME}{suffix}"] = (HERE / f"{NAME}{suffix}").read_text(
+            encoding="utf-8"
+        )
+    pages.update(message_pages(options.language))
     return pages
 
 
@@ -202,10 +218,11 @@ class Wiki:
         found = [ns["id"] for ns in data["query"]["namespaces"].values() if ns.get("content")]
         return tuple(sorted(found)) or (0,)
 
-    def host(self) -> str:
-        """The wiki's host name, from its siteinfo."""
-        data = self.call("GET", action="query", meta="siteinfo", siprop="general")
-        return urlsplit(data["query"]["general"]["server"]).hostname or ""
+    def general(self) -> dict:
+        """The wiki's general siteinfo (``server``, ``lang``, …)."""
+        return self.call("GET", action="query", meta="siteinfo", siprop="general")["query"][
+            "general"
+        ]
 
 
 def install(wiki: Wiki, options: Options) -> list[str]:
@@ -283,10 +300,15 @@ def main(argv: list[str] | None = None) -> int:
     """Run the installer; the login comes from WIKIVIEWS_WIKI_USER and WIKIVIEWS_WIKI_PASSWORD."""
     args = parse_args(argv)
     wiki = Wiki(args.site) if args.site else None
-    project = args.project or project_of(wiki.host() if wiki else "")
-    namespaces = wiki.content_namespaces() if wiki else (0,)
+    general = wiki.general() if wiki else {"server": "", "lang": "en"}
+    project = args.project or project_of(urlsplit(general["server"]).hostname or "")
     options = Options(
-        api=args.api, project=project, opt_in=args.opt_in, namespaces=namespaces, mode=args.mode
+        api=args.api,
+        project=project,
+        opt_in=args.opt_in,
+        namespaces=wiki.content_namespaces() if wiki else (0,),
+        mode=args.mode,
+        language=general["lang"],
     )
     if args.out:
         for path in write_files(args.out, options):

@@ -90,18 +90,24 @@ async function runGadget( options ) {
 	const language = config.wgUserLanguage;
 	const messages = {};
 	const loaded = [];
+	const modules = {
+		'ext.gadget.wikiviews-render': 'wikiviews-render.js',
+		'ext.gadget.wikiviews-aqs': 'wikiviews-aqs.js'
+	};
 	const mw = {
 		config: { get: ( key ) => config[ key ] },
 		user: { options: { get: ( key ) => ( opts.userOptions || {} )[ key ] || null } },
-		messages: { set: ( values ) => Object.assign( messages, values ) },
+		messages: {
+			set: ( key, value ) => typeof key === 'string' ? ( messages[ key ] = value ) : Object.assign( messages, key ),
+			exists: ( key ) => key in messages
+		},
 		message: ( key, ...params ) => ( {
 			text: () => ( key in messages ? messages[ key ] : '⧼' + key + '⧽' )
 				.replace( /\$(\d)/g, ( match, n ) => String( params[ n - 1 ] ) )
 		} ),
+		msg: ( key, ...params ) => mw.message( key, ...params ).text(),
 		language: {
 			convertNumber: ( n ) => n.toLocaleString( language.indexOf( 'de' ) === 0 ? 'de-DE' : 'en-US' ),
-			getFallbackLanguageChain: () => language.indexOf( '-' ) > 0 ?
-				[ language, language.split( '-' )[ 0 ], 'en' ] : [ language, 'en' ],
 			bcp47: ( code ) => code
 		},
 		storage: {
@@ -112,8 +118,8 @@ async function runGadget( options ) {
 		loader: {
 			using: ( name ) => {
 				loaded.push( name );
-				const aqs = load( window, 'wikiviews-aqs.js', {} );
-				return Promise.resolve( () => aqs );
+				const module = load( window, modules[ name ], {} );
+				return Promise.resolve( () => module );
 			}
 		}
 	};
@@ -122,8 +128,7 @@ async function runGadget( options ) {
 	const files = {
 		'./wikiviews-config.json': Object.assign(
 			{ api: 'https://views.example', project: 'en.wikipedia' }, opts.gadgetConfig
-		),
-		'./wikiviews-i18n.json': MESSAGES
+		)
 	};
 	if ( window.document.readyState === 'loading' ) {
 		await new Promise( ( resolve ) => {
@@ -160,6 +165,28 @@ function load( window, file, files ) {
 }
 
 /**
+ * What the wiki's API answers to the gadget's query: the revisions' timestamps and, when asked,
+ * the messages in the language asked, with MediaWiki's fallbacks (xx-yy → xx → en).
+ *
+ * @param {string} url The query the gadget made
+ * @param {Array} timestamps
+ * @return {Object}
+ */
+function wikiAnswer( url, timestamps ) {
+	const query = { pages: [ { revisions: timestamps.map( ( timestamp ) => ( { timestamp } ) ) } ] };
+	const params = new URL( url, 'https://wiki.example' ).searchParams;
+	if ( params.get( 'meta' ) === 'allmessages' ) {
+		const lang = params.get( 'amlang' );
+		const chain = [ lang, lang.split( '-' )[ 0 ], 'en' ];
+		query.allmessages = params.get( 'ammessages' ).split( '|' ).map( ( name ) => {
+			const from = chain.find( ( code ) => MESSAGES[ code ] && name in MESSAGES[ code ] );
+			return from ? { name, content: MESSAGES[ from ][ name ] } : { name, missing: true };
+		} );
+	}
+	return { query };
+}
+
+/**
  * A summary as the route answers it: `days` days through `through`, views from `viewsOf`.
  *
  * @param {Object} [fields] Fields over the defaults
@@ -187,4 +214,4 @@ function summary( fields ) {
 	}, fields );
 }
 
-module.exports = { runGadget, summary, MESSAGES, GADGET };
+module.exports = { runGadget, summary, wikiAnswer, MESSAGES, GADGET };

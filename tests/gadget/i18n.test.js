@@ -13,7 +13,8 @@ const DIR = path.join( GADGET, 'i18n' );
 const read = ( lang ) => JSON.parse( fs.readFileSync( path.join( DIR, lang + '.json' ), 'utf8' ) );
 const keys = ( table ) => Object.keys( table ).filter( ( k ) => k !== '@metadata' ).sort();
 const params = ( text ) => ( text.match( /\$\d/g ) || [] ).sort().join( ' ' );
-const USED = fs.readFileSync( path.join( GADGET, 'wikiviews.js' ), 'utf8' );
+const BOOTSTRAP = fs.readFileSync( path.join( GADGET, 'wikiviews.js' ), 'utf8' );
+const RENDER = fs.readFileSync( path.join( GADGET, 'wikiviews-render.js' ), 'utf8' );
 
 test( 'English, German, French and Arabic are there, with the documentation', () => {
 	const langs = fs.readdirSync( DIR ).map( ( f ) => f.replace( '.json', '' ) ).sort();
@@ -43,10 +44,13 @@ test( 'the documentation describes each parameter', () => {
 	}
 } );
 
-test( 'every message the script uses exists, and none is unused', () => {
-	const used = new Set( [ ...USED.matchAll( /msg\(\s*'([a-z-]+)'/g ) ].map( ( m ) => 'wikiviews-' + m[ 1 ] ) );
-	// Chosen at run time: msg( edited ? 'day-edited' : 'day', … ).
-	used.add( 'wikiviews-day-edited' ).add( 'wikiviews-day' );
+test( 'the bootstrap asks for exactly the messages there are, and the code uses only those', () => {
+	const list = /var MESSAGES = \[([^\]]+)\]/.exec( BOOTSTRAP )[ 1 ].match( /'[a-z-]+'/g )
+		.map( ( k ) => 'wikiviews-' + k.slice( 1, -1 ) ).sort();
 	const defined = keys( read( 'en' ) ).filter( ( k ) => k.indexOf( 'wikiviews-' ) === 0 );
+	assert.deepEqual( list, defined );
+	const used = new Set( [ ...RENDER.matchAll( /msg\(\s*'([a-z-]+)'/g ) ].map( ( m ) => 'wikiviews-' + m[ 1 ] ) );
+	// Chosen at run time: msg( edited ? 'day-edited' : 'day', … ); the bootstrap's own two.
+	[ 'wikiviews-day-edited', 'wikiviews-day', 'wikiviews-error', 'wikiviews-retry' ].forEach( ( k ) => used.add( k ) );
 	assert.deepEqual( [ ...used ].sort(), defined );
 } );

@@ -5,15 +5,13 @@
 
 const { test } = require( 'node:test' );
 const assert = require( 'node:assert/strict' );
-const { runGadget, summary } = require( './harness' );
+const { runGadget, summary, wikiAnswer } = require( './harness' );
 
 const SUMMARY_URL = 'https://views.example/api/wikiviews/v1/summary/en.wikipedia/Test_Article' +
 	'?days=60&agent=user&redirects=1';
-const REVISIONS = {
-	query: { pages: [ { revisions: [
-		{ timestamp: '2024-03-09T23:59:59Z' }, { timestamp: '2024-01-10T23:59:59Z' }
-	] } ] }
-};
+// 23:59:59 UTC on 9 March is 9 March; 10 January is the day before the chart's 60 days.
+const REVISIONS = [ '2024-03-09T23:59:59Z', '2024-01-10T23:59:59Z' ];
+const tick = () => new Promise( setImmediate );
 
 /**
  * The requests made so far, split: the backend's and the wiki's API's.
@@ -29,16 +27,18 @@ function split( page ) {
 }
 
 /**
- * Answer the wiki's revision query and the backend's request.
+ * Answer the wiki's query and the backend's request, then let the page settle.
  *
  * @param {Object} page
  * @param {number} status
  * @param {Object|string} body
+ * @return {Promise}
  */
 function answer( page, status, body ) {
 	const { backend, wiki } = split( page );
-	wiki.forEach( ( r ) => r.respond( 200, REVISIONS ) );
+	wiki.forEach( ( r ) => r.respond( 200, wikiAnswer( r.url, REVISIONS ) ) );
 	backend.forEach( ( r ) => r.respond( status, body ) );
+	return tick();
 }
 
 test( 'does nothing outside article histories', async () => {
@@ -61,24 +61,38 @@ test( 'runs in the content namespaces the site configures', async () => {
 	assert.equal( page.box().getAttribute( 'data-state' ), 'loading' );
 } );
 
-test( 'puts a loading box under the subtitle and asks once for the summary', async () => {
+test( 'puts a busy placeholder under the subtitle and asks once for each thing', async () => {
 	const page = await runGadget();
 	const box = page.box();
 	assert.equal( box.previousElementSibling.id, 'contentSub' );
 	assert.equal( box.getAttribute( 'data-state' ), 'loading' );
-	assert.equal( box.textContent, 'Loading readership…' );
+	assert.equal( box.getAttribute( 'aria-busy' ), 'true' );
 	const { backend, wiki } = split( page );
 	assert.deepEqual( backend.map( ( r ) => r.url ), [ SUMMARY_URL ] );
 	assert.equal( backend[ 0 ].timeout, 8000 );
-	assert.deepEqual( wiki.map( ( r ) => r.url ), [
-		'/w/api.php?action=query&format=json&formatversion=2&prop=revisions&rvprop=timestamp' +
-		'&revids=12%7C11'
-	] );
+	assert.equal( wiki.length, 1 );
+	const params = new URL( wiki[ 0 ].url, 'https://wiki.example' ).searchParams;
+	assert.equal( params.get( 'revids' ), '12|11' );
+	assert.equal( params.get( 'amlang' ), 'en' );
+	assert.equal( params.get( 'ammessages' ).split( '|' ).length, 13 );
+	assert.deepEqual( page.loaded, [ 'ext.gadget.wikiviews-render' ] );
+} );
+
+test( 'more than 50 listed revisions are asked in batches of 50, messages once', async () => {
+	const items = Array.from( { length: 120 }, ( _, i ) => `<li data-mw-revid="${ 500 - i }">r</li>` );
+	const page = await runGadget( {
+		html: '<div id="contentSub"></div><ul id="pagehistory">' + items.join( '' ) + '</ul>'
+	} );
+	const queries = split( page ).wiki.map( ( r ) => new URL( r.url, 'https://wiki.example' ).searchParams );
+	assert.deepEqual( queries.map( ( q ) => q.get( 'revids' ).split( '|' ).length ), [ 50, 50, 20 ] );
+	assert.deepEqual( queries.map( ( q ) => q.has( 'ammessages' ) ), [ true, false, false ] );
+	await answer( page, 200, summary() );
+	assert.equal( page.box().getAttribute( 'data-state' ), 'ready' );
 } );
 
 test( 'shows the summary\'s numbers and marks the edited days', async () => {
 	const page = await runGadget();
-	answer( page, 200, summary( { redirects: [ 'Redirect_<b>x</b>', 'עברית_(ספר)' ] } ) );
+	await answer( page, 200, summary( { redirects: [ 'Redirect_<b>x</b>', 'עברית_(ספר)' ] } ) );
 	const box = page.box();
 	assert.equal( box.getAttribute( 'data-state' ), 'ready' );
 	assert.equal( box.getAttribute( 'data-total-30' ), '12345' );
@@ -89,7 +103,6 @@ test( 'shows the summary\'s numbers and marks the edited days', async () => {
 	assert.match( text, /data through Mar 10, 2024 · including redirects: Redirect <b>x<\/b>, עברית \(ספר\) · statistics/ );
 	assert.equal( box.querySelectorAll( 'b' ).length, 0, 'a title is text, never markup' );
 	assert.equal( box.querySelectorAll( 'bdi' ).length, 2 );
-	// 23:59:59 UTC on the 9th is the 9th; 10 January is the day before the chart's 60 days.
 	assert.deepEqual(
 		[ ...box.querySelectorAll( '.wikiviews-edit' ) ].map( ( r ) => r.getAttribute( 'data-date' ) ),
 		[ '20240309' ]
@@ -102,14 +115,14 @@ test( 'shows the summary\'s numbers and marks the edited days', async () => {
 
 test( 'an unranked article has an empty rank and no rank text', async () => {
 	const page = await runGadget();
-	answer( page, 200, summary( { rank: null, change_pct: null } ) );
+	await answer( page, 200, summary( { rank: null, change_pct: null } ) );
 	assert.equal( page.box().getAttribute( 'data-rank' ), '' );
 	assert.doesNotMatch( page.box().textContent, /on this wiki|against/ );
 } );
 
 test( 'the chart has a text alternative and answers the keyboard', async () => {
 	const page = await runGadget();
-	answer( page, 200, summary() );
+	await answer( page, 200, summary() );
 	const chart = page.box().querySelector( 'svg' );
 	assert.equal( chart.getAttribute( 'role' ), 'img' );
 	assert.equal(
@@ -132,7 +145,7 @@ test( 'the chart has a text alternative and answers the keyboard', async () => {
 
 test( 'a failure shows one line with a retry link that asks again', async () => {
 	const page = await runGadget();
-	answer( page, 503, { type: 'error' } );
+	await answer( page, 503, { type: 'error' } );
 	const box = page.box();
 	assert.equal( box.getAttribute( 'data-state' ), 'error' );
 	assert.equal( box.textContent, 'Readership could not be loaded (HTTP 503). Try again' );
@@ -140,7 +153,7 @@ test( 'a failure shows one line with a retry link that asks again', async () => 
 	box.querySelector( 'a' ).dispatchEvent( new page.window.MouseEvent( 'click', { cancelable: true } ) );
 	assert.equal( box.getAttribute( 'data-state' ), 'loading' );
 	assert.deepEqual( page.requests.slice( before ).map( ( r ) => r.url ).filter( ( u ) => u === SUMMARY_URL ), [ SUMMARY_URL ] );
-	answer( { requests: page.requests.slice( before ) }, 200, summary() );
+	await answer( { requests: page.requests.slice( before ) }, 200, summary() );
 	assert.equal( box.getAttribute( 'data-state' ), 'ready' );
 } );
 
@@ -152,32 +165,43 @@ test( 'a timeout, a network error and bad JSON each end in the error line', asyn
 	] ) {
 		const page = await runGadget();
 		const { backend, wiki } = split( page );
-		wiki.forEach( ( r ) => r.respond( 200, REVISIONS ) );
+		wiki.forEach( ( r ) => r.respond( 200, wikiAnswer( r.url, REVISIONS ) ) );
 		act( backend[ 0 ] );
+		await tick();
 		assert.equal( page.box().getAttribute( 'data-state' ), 'error' );
 		assert.match( page.box().textContent, new RegExp( '\\(' + reason + '\\)' ) );
 	}
 } );
 
-test( 'a failed revision query still shows the numbers, without marks', async () => {
+test( 'a failed wiki query still shows the numbers, without marks', async () => {
 	const page = await runGadget();
 	const { backend, wiki } = split( page );
 	wiki[ 0 ].respond( 500, 'oops' );
 	backend[ 0 ].respond( 200, summary() );
+	await tick();
 	assert.equal( page.box().getAttribute( 'data-state' ), 'ready' );
 	assert.equal( page.box().querySelectorAll( '.wikiviews-edit' ).length, 0 );
+} );
+
+test( 'with the wiki and the backend both down, the error line is still in English', async () => {
+	const page = await runGadget();
+	const { backend, wiki } = split( page );
+	wiki[ 0 ].fail();
+	backend[ 0 ].fail();
+	await tick();
+	assert.equal( page.box().textContent, 'Readership could not be loaded (network error). Try again' );
 } );
 
 test( 'results are cached for an hour, failures not at all', async () => {
 	const storage = new Map();
 	const first = await runGadget( { storage } );
-	answer( first, 503, 'down' );
+	await answer( first, 503, 'down' );
 	const second = await runGadget( { storage } );
 	assert.equal( split( second ).backend.length, 1, 'a failure is not cached' );
-	answer( second, 200, summary() );
+	await answer( second, 200, summary() );
 	const third = await runGadget( { storage } );
 	assert.equal( split( third ).backend.length, 0 );
-	split( third ).wiki.forEach( ( r ) => r.respond( 200, REVISIONS ) );
+	await answer( third );
 	assert.equal( third.box().getAttribute( 'data-total-30' ), '12345' );
 	const [ key ] = storage.keys();
 	const entry = JSON.parse( storage.get( key ) );
@@ -212,10 +236,10 @@ test( 'settings: Wikimedia\'s API means the compatible routes; the project from 
 
 test( 'Wikimedia mode loads its code only then, and asks only the compatible routes', async () => {
 	const summaryMode = await runGadget();
-	assert.deepEqual( summaryMode.loaded, [] );
+	assert.deepEqual( summaryMode.loaded, [ 'ext.gadget.wikiviews-render' ] );
 	const page = await runGadget( { gadgetConfig: { api: 'https://wikimedia.org' } } );
-	await new Promise( setImmediate );
-	assert.deepEqual( page.loaded, [ 'ext.gadget.wikiviews-aqs' ] );
+	await tick();
+	assert.deepEqual( page.loaded.sort(), [ 'ext.gadget.wikiviews-aqs', 'ext.gadget.wikiviews-render' ] );
 	const urls = page.requests.map( ( r ) => r.url ).filter( ( u ) => u.indexOf( 'https://wikimedia.org/' ) === 0 );
 	assert.equal( urls.length, 2 );
 	assert.match( urls[ 0 ], /^https:\/\/wikimedia\.org\/api\/rest_v1\/metrics\/pageviews\/per-article\/en\.wikipedia\/all-access\/user\/Test_Article\/daily\/\d{8}\/\d{8}$/ );
@@ -224,15 +248,16 @@ test( 'Wikimedia mode loads its code only then, and asks only the compatible rou
 
 test( 'German readers get German words and numbers; unknown keys fall back to English', async () => {
 	const page = await runGadget( { config: { wgUserLanguage: 'de-at' } } );
-	answer( page, 200, summary() );
+	await answer( page, 200, summary() );
 	assert.match( page.box().textContent, /^12\.345 Aufrufe durch Menschen in den letzten 30 Tagen/ );
+	assert.equal( page.box().getAttribute( 'aria-label' ), 'Leserschaft' );
 } );
 
 test( 'nothing global: the script leaves the window as it found it', async () => {
 	const bare = await runGadget( { config: { wgAction: 'view' } } );
 	const before = new Set( Object.keys( bare.window ) );
 	const page = await runGadget();
-	answer( page, 200, summary() );
+	await answer( page, 200, summary() );
 	// jsdom names elements with an id on the window, as browsers do: not the script's doing.
 	const added = Object.keys( page.window )
 		.filter( ( k ) => !before.has( k ) && !page.document.getElementById( k ) );

@@ -5,7 +5,8 @@
  *
  * Usage: node tests/e2e/js/visit.js '<plan as JSON>'
  * Plan: { url, login?: {url, user, password}, waitFor?, timeout?, viewport?, colorScheme?,
- *         locale?, timezone?, htmlClasses?, focus?, keys?, hover?, evaluate?, screenshot?, clip? }
+ *         locale?, timezone?, htmlClasses?, css?, focus?, keys?, hover?, evaluate?, screenshot?,
+ *         clip? }
  * `login` signs in through Special:UserLogin before `url` is opened.
  * Driven by tests/e2e (pytest) and the gadget benchmark; never downloads a browser.
  */
@@ -68,6 +69,9 @@ async function visit( browser, plan ) {
 			// eslint-disable-next-line no-undef
 			( classes ) => document.documentElement.classList.add( ...classes ), plan.htmlClasses
 		);
+	}
+	if ( plan.css ) {
+		await page.addStyleTag( { content: plan.css } );
 	}
 	if ( plan.focus ) {
 		await page.focus( plan.focus );
