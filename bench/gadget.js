@@ -2,7 +2,7 @@
  * Browser half of bench/gadget.py: loads a history page with and without the gadget,
  * interleaved, each in a fresh browser context (cold caches, no stored result), and prints one
  * JSON line per load: which variant, the load event's end, the gadget's start→ready measure,
- * and the load.php URLs the page requested.
+ * and the load.php and api.php URLs the page requested.
  *
  * Usage: node bench/gadget.js '{"with": URL, "without": URL, "rounds": 50}'
  */
@@ -35,9 +35,12 @@ async function load( browser, url, gadget ) {
 	const context = await browser.newContext( { viewport: { width: 1200, height: 800 } } );
 	const page = await context.newPage();
 	const modules = [];
+	const api = [];
 	page.on( 'request', ( request ) => {
 		if ( request.url().includes( '/load.php?' ) ) {
 			modules.push( request.url() );
+		} else if ( request.url().includes( '/api.php?' ) ) {
+			api.push( request.url() );
 		}
 	} );
 	await page.goto( url, { waitUntil: 'load' } );
@@ -46,7 +49,7 @@ async function load( browser, url, gadget ) {
 	}
 	const figures = await page.evaluate( READ );
 	await context.close();
-	return Object.assign( figures, { modules } );
+	return Object.assign( figures, { modules, api } );
 }
 
 ( async () => {

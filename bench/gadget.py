@@ -9,9 +9,10 @@ with site scripts and gadgets off), interleaved, each in a fresh Chromium contex
   (median; target ≤ 200 ms), with the page's load event as the baseline it is set against;
 * load event: median ``loadEventEnd`` with and without the gadget, their difference
   (target ≤ 50 ms) and ratio;
-* bytes: the gadget's ``load.php`` response (script, styles, messages, configuration) and its
-  Wikimedia-mode module, gzipped (target ≤ 3 KB), against all ``load.php`` bytes of the page
-  without the gadget, gzipped the same way.
+* bytes, gzipped (target ≤ 3 KB): the bootstrap's ``load.php`` response (script, styles,
+  configuration), the drawing module's, the wiki API's answer that carries the messages, their
+  total, and the Wikimedia-mode module, against all ``load.php`` bytes of the page without the
+  gadget, gzipped the same way.
 
 Run from the repository root after ``npm ci``::
 
@@ -88,7 +89,7 @@ def run_browser(with_url: str, without_url: str, rounds: int) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def report(loads: list[dict], gadget_bytes: int, aqs_bytes: int, page_bytes: int) -> None:
+def report(loads: list[dict], sizes: dict[str, int], page_bytes: int) -> None:
     """Print the three figures with their baselines."""
     with_gadget = [load for load in loads if load["variant"] == "with"]
     without = [load for load in loads if load["variant"] == "without"]
@@ -99,19 +100,24 @@ def report(loads: list[dict], gadget_bytes: int, aqs_bytes: int, page_bytes: int
     load_without = statistics.median(load["loadEventEnd"] for load in without)
     print(f"loads: {len(with_gadget)} with the gadget, {len(without)} without, interleaved")
     print(
-        f"start -> ready (median):       {start_ready:7.1f} ms   (target <= 200 ms; "
+        f"start -> ready (median):        {start_ready:7.1f} ms  (target <= 200 ms; "
         f"{start_ready / load_without:.2f} x the page's load event without the gadget)"
     )
     print(
-        f"load event, with / without:    {load_with:7.1f} / {load_without:.1f} ms   "
+        f"load event, with / without:     {load_with:7.1f} / {load_without:.1f} ms  "
         f"adds {load_with - load_without:+.1f} ms (target <= 50 ms), ratio "
         f"{load_with / load_without:.3f}"
     )
+    total = sizes["bootstrap"] + sizes["render"] + sizes["messages"]
+    print(f"bytes, gzip -{GZIP_LEVEL} (target <= 3072 B for the gadget's load.php):")
+    print(f"  bootstrap load.php (script, styles, configuration): {sizes['bootstrap']:6d} B")
+    print(f"  drawing module load.php:                            {sizes['render']:6d} B")
+    print(f"  wiki API answer (messages + revision days):         {sizes['messages']:6d} B")
     print(
-        f"gadget load.php, gzipped:      {gadget_bytes:7d} B    (target <= 3072 B; "
-        f"{gadget_bytes / page_bytes:.1%} of the page's {page_bytes} B of load.php without it)"
+        f"  total per history view:                             {total:6d} B  "
+        f"({total / page_bytes:.1%} of the page's {page_bytes} B of load.php without it)"
     )
-    print(f"Wikimedia-mode module, gzip:   {aqs_bytes:7d} B    (loaded only in that mode)")
+    print(f"  Wikimedia-mode module (only in that mode):          {sizes['aqs']:6d} B")
 
 
 def main() -> None:
@@ -146,15 +152,17 @@ def main() -> None:
                     base + urlencode({**page, "safemode": "1"}),
                     args.rounds,
                 )
-                module = next(
-                    url
-                    for url in loads[0 if loads[0]["variant"] == "with" else 1]["modules"]
-                    if "modules=ext.gadget.wikiviews&" in url
-                )
-                aqs = module.replace("ext.gadget.wikiviews&", "ext.gadget.wikiviews-aqs&")
+                first = next(load for load in loads if load["variant"] == "with")
+                module = next(u for u in first["modules"] if "modules=ext.gadget.wikiviews&" in u)
+                sizes = {
+                    "bootstrap": gzipped(module),
+                    "render": gzipped(module.replace("wikiviews&", "wikiviews-render&")),
+                    "aqs": gzipped(module.replace("wikiviews&", "wikiviews-aqs&")),
+                    "messages": gzipped(first["api"][0]),
+                }
                 baseline = next(load for load in loads if load["variant"] == "without")
                 page_bytes = sum(gzipped(url) for url in baseline["modules"])
-                report(loads, gzipped(module), gzipped(aqs), page_bytes)
+                report(loads, sizes, page_bytes)
 
 
 if __name__ == "__main__":
