@@ -143,7 +143,8 @@ function chart( series, edits, readout ) {
  * @param {HTMLElement} box
  * @param {Object} summary The summary route's JSON
  * @param {Object} edits Days with edits as keys
- * @param {Object} settings {project, stats}
+ * @param {Object} settings {api, mode, project, stats}: the statistics link is `stats` with
+ *  $1 the project and $2 the title, or the backend's Pageviews-compatible page
  */
 function render( box, summary, edits, settings ) {
 	var first = node( 'div' );
@@ -177,7 +178,10 @@ function render( box, summary, edits, settings ) {
 	}
 	meta.appendChild( document.createTextNode( ' · ' ) );
 	meta.appendChild( node( 'a', {
-		href: settings.stats.replace( '$1', encodeURIComponent( settings.project ) )
+		href: ( settings.stats || ( settings.mode === 'aqs' ?
+			'https://pageviews.wmcloud.org/pageviews/?project=$1.org&pages=$2&range=latest-60' :
+			settings.api + '/pageviews/?project=$1&pages=$2&range=latest-60&redirects=1' ) )
+			.replace( '$1', encodeURIComponent( settings.project ) )
 			.replace( '$2', encodeURIComponent( summary.title ) )
 	}, msg( 'stats' ) ) );
 	text.appendChild( first );

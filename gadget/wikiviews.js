@@ -32,7 +32,7 @@ var FALLBACK = {
  * ('summary' for a wikiviews server, 'aqs' for Wikimedia's compatible routes). Without a mode,
  * a root URL on wikimedia.org means 'aqs'.
  *
- * @return {{api: string, mode: string, project: string, stats: string}}
+ * @return {{api: string, mode: string, project: string, stats: string|undefined}}
  */
 function readSettings() {
 	var userApi = mw.user.options.get( 'userjs-wikiviews-api' );
@@ -45,9 +45,7 @@ function readSettings() {
 		mode: mode,
 		project: config.project ||
 			String( mw.config.get( 'wgServerName' ) ).replace( /^www\.|\.org$/g, '' ),
-		stats: config.stats || ( mode === 'aqs' ?
-			'https://pageviews.wmcloud.org/pageviews/?project=$1.org&pages=$2&range=latest-60' :
-			api + '/pageviews/?project=$1&pages=$2&range=latest-60&redirects=1' )
+		stats: config.stats
 	};
 }
 

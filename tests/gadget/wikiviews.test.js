@@ -227,7 +227,6 @@ test( 'settings: Wikimedia\'s API means the compatible routes; the project from 
 		[ settings.api, settings.mode, settings.project ],
 		[ 'https://wikimedia.org', 'aqs', 'en.wikipedia' ]
 	);
-	assert.match( settings.stats, /^https:\/\/pageviews\.wmcloud\.org\/pageviews\/\?project=\$1\.org/ );
 	const own = await runGadget( { userOptions: { 'userjs-wikiviews-mode': 'aqs' } } );
 	assert.equal( own.exports.readSettings().mode, 'aqs' );
 	const plain = await runGadget( { config: { wgServerName: 'www.wikidata.org' }, gadgetConfig: { project: '' } } );
@@ -262,4 +261,26 @@ test( 'nothing global: the script leaves the window as it found it', async () =>
 	const added = Object.keys( page.window )
 		.filter( ( k ) => !before.has( k ) && !page.document.getElementById( k ) );
 	assert.deepEqual( added, [] );
+} );
+
+test( 'in Wikimedia mode the box links to Pageviews Analysis and names no redirects', async () => {
+	const page = await runGadget( { gadgetConfig: { api: 'https://wikimedia.org' } } );
+	await tick();
+	for ( const request of page.requests ) {
+		if ( request.url.indexOf( '/w/api.php' ) === 0 ) {
+			request.respond( 200, wikiAnswer( request.url, REVISIONS ) );
+		} else if ( request.url.includes( '/per-article/' ) ) {
+			request.respond( 200, { items: [ { timestamp: '2024031000', views: 9 } ] } );
+		} else {
+			request.respond( 404, {} );
+		}
+	}
+	await tick();
+	const box = page.box();
+	assert.equal( box.getAttribute( 'data-state' ), 'ready' );
+	assert.equal(
+		box.querySelector( '.wikiviews-meta a' ).href,
+		'https://pageviews.wmcloud.org/pageviews/?project=en.wikipedia.org&pages=Test_Article&range=latest-60'
+	);
+	assert.doesNotMatch( box.textContent, /redirects/ );
 } );
