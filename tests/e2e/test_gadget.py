@@ -47,6 +47,7 @@ html, body, .mw-page-container, .vector-header-container, .mw-body, .vector-body
 .mw-header, #mw-content-text, .mw-footer-container, .vector-menu-content
     { background-color: #101418 !important; color: #eaecf0 !important; }
 a { color: #88a3e8 !important; }
+h1, .firstHeading { color: #eaecf0 !important; }
 """
 #: What a test reads from the page once the box has settled.
 BOX = """(() => {
