@@ -64,6 +64,7 @@ $wgAllowUserJs = true;
 $wgAllowUserCss = true;
 wfLoadSkin( 'MonoBook' );
 wfLoadSkin( 'Timeless' );
+wfLoadSkin( 'MinervaNeue' );
 """
 
 

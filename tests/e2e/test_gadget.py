@@ -68,6 +68,9 @@ BOX = """(() => {
         background: getComputedStyle(box).backgroundColor,
         color: getComputedStyle(box).color,
         height: box.getBoundingClientRect().height,
+        chartInside: !!chart
+            && chart.getBoundingClientRect().bottom <= box.getBoundingClientRect().bottom
+            && chart.getBoundingClientRect().right <= box.getBoundingClientRect().right,
         modules: {
             gadget: mw.loader.getState('ext.gadget.wikiviews'),
             aqs: mw.loader.getState('ext.gadget.wikiviews-aqs'),
@@ -353,12 +356,17 @@ def test_a_user_can_point_the_gadget_at_another_backend(
     assert requests_to(report, nowhere) == []
 
 
-@pytest.mark.parametrize("skin", ["vector-2022", "vector", "monobook", "timeless"])
+@pytest.mark.parametrize("skin", ["vector-2022", "vector", "monobook", "timeless", "minerva"])
 def test_every_skin_shows_the_box_above_the_history(
-    gadget_wiki: MediaWiki, browser, artifacts: Path, skin: str
+    gadget_wiki: MediaWiki, browser, artifacts: Path, through: date, skin: str
 ) -> None:
-    report = visit(browser, artifacts, f"skin-{skin}", history(gadget_wiki, useskin=skin))
-    assert report["result"]["aboveHistory"]
+    # Minerva is the mobile skin: a phone's viewport, where the box takes its taller shape.
+    viewport = {"width": 390, "height": 844} if skin == "minerva" else SHOT
+    url = history(gadget_wiki, useskin=skin)
+    report = visit(browser, artifacts, f"skin-{skin}", url, viewport=viewport)
+    box = report["result"]
+    assert box["aboveHistory"] and box["chartInside"]
+    assert box["total"] == str(expected(ARTICLE, through, redirects=True)["total_30"])
     assert errors(report) == []
 
 
