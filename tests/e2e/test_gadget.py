@@ -314,34 +314,34 @@ def test_a_user_can_point_the_gadget_at_another_backend(
 ) -> None:
     nowhere = f"http://127.0.0.1:{free_port()}"
     install_gadget(gadget_wiki, nowhere, "--project", PROJECT)
-    session = requests.Session()
-    login = session.get(
-        gadget_wiki.api_php,
-        params={"action": "query", "meta": "tokens", "type": "login", "format": "json"},
-    ).json()["query"]["tokens"]["logintoken"]
-    session.post(
-        gadget_wiki.api_php,
-        data={
-            "action": "login",
-            "lgname": gadget_wiki.admin.user,
-            "lgpassword": gadget_wiki.admin.password,
-            "lgtoken": login,
-            "format": "json",
-        },
-    ).raise_for_status()
-    token = session.get(
-        gadget_wiki.api_php, params={"action": "query", "meta": "tokens", "format": "json"}
-    ).json()["query"]["tokens"]["csrftoken"]
-    saved = session.post(
-        gadget_wiki.api_php,
-        data={
-            "action": "options",
-            "optionname": "userjs-wikiviews-api",
-            "optionvalue": backend.url,
-            "token": token,
-            "format": "json",
-        },
-    ).json()
+    with requests.Session() as session:
+        login = session.get(
+            gadget_wiki.api_php,
+            params={"action": "query", "meta": "tokens", "type": "login", "format": "json"},
+        ).json()["query"]["tokens"]["logintoken"]
+        session.post(
+            gadget_wiki.api_php,
+            data={
+                "action": "login",
+                "lgname": gadget_wiki.admin.user,
+                "lgpassword": gadget_wiki.admin.password,
+                "lgtoken": login,
+                "format": "json",
+            },
+        ).raise_for_status()
+        token = session.get(
+            gadget_wiki.api_php, params={"action": "query", "meta": "tokens", "format": "json"}
+        ).json()["query"]["tokens"]["csrftoken"]
+        saved = session.post(
+            gadget_wiki.api_php,
+            data={
+                "action": "options",
+                "optionname": "userjs-wikiviews-api",
+                "optionvalue": backend.url,
+                "token": token,
+                "format": "json",
+            },
+        ).json()
     assert saved == {"options": "success"}, saved
     login_page = gadget_wiki.index_php + "?title=Special:UserLogin"
     report = visit(
