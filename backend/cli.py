@@ -331,6 +331,20 @@ def serve(bind: str | None, workers: int | None) -> None:
 main.add_command(fetch)
 
 
+@main.command("status")
+def status() -> None:
+    """What the store holds: projects, published days, sources, held hours, size."""
+    from backend.sources import StoreSource
+    from backend.sources.status import status_lines
+
+    settings = load_settings()
+    engine = _current_store(settings)
+    click.echo(f"store: {make_url(settings.database_url).render_as_string(hide_password=True)}")
+    for line in status_lines(StoreSource(engine).status()):
+        click.echo(line)
+    engine.dispose()
+
+
 @main.group("redirects")
 def redirects_group() -> None:
     """Manage the redirects whose views can be summed into their targets."""

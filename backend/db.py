@@ -44,7 +44,9 @@ WRITE = {"wikiviews_write": True}
 
 def _sqlite_begin(connection) -> None:
     immediate = connection.get_execution_options().get("wikiviews_write")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # Straight to the driver: exec_driver_sql's execution machinery cost every API request
+    # about 0.1 ms for a statement without parameters or rows.
+    connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

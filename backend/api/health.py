@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from backend import db, queries
 from backend.api import metrics
+from backend.api.limits import rate_limit_storage
 from backend.api.params import stamp_hour
 from backend.api.store import connection, engine
 
@@ -32,6 +33,7 @@ def healthz():
         "schema": "current" if current else "behind",
         "last_published_hour": None if last_hour is None else stamp_hour(last_hour),
         "freshness_seconds": freshness,
+        "rate_limit_storage": rate_limit_storage(current_app),
     }
     response = jsonify(body)
     response.status_code = 200 if current else 503
