@@ -304,7 +304,7 @@ def test_replace_reloads_a_changed_complete_file(migrated_settings, tmp_path):
     )
     assert ingest(migrated_settings, path)
     write_dump(tmp_path, "pageviews-20240301-user.bz2", ["en.wikipedia A null desktop 7 A7"])
-    assert ingest(migrated_settings, path)  # skipped: already loaded
+    assert not ingest(migrated_settings, path)  # loaded before with different content
     assert daily(migrated_settings, "A") == {D: 5}
     assert ingest(migrated_settings, path, replace=True)
     assert daily(migrated_settings, "A") == {D: 7}
