@@ -6,4 +6,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+# The gadget's JavaScript: lint (ES5 for the gadget) and unit tests (node's runner + jsdom).
+if [[ -d node_modules ]]; then
+    npm run --silent lint
+    npm test --silent
+elif [[ ${WIKIVIEWS_REQUIRE_SERVICES:-} == 1 ]]; then
+    echo "error: node_modules missing; run npm ci" >&2
+    exit 1
+else
+    echo "skipping the JavaScript tests: run npm ci first" >&2
+fi
 exec .venv/bin/python -m pytest "$@"
