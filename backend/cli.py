@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from backend import db
 from backend.fetch.cli import fetch
 from backend.ingest.parsed import ProjectFilter
+from backend.ingest.requests.commands import register as register_request_commands
 from backend.ingest.run import MissingPath, expand_paths
 from backend.sample import FORMATS, write_sample
 from backend.settings import InvalidSetting, load_settings
@@ -383,3 +384,6 @@ def redirects_load(
         f"{result.project}: {result.loaded} redirects stored (replacing {result.replaced}), "
         f"{result.skipped} skipped"
     )
+
+
+register_request_commands(main)

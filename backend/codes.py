@@ -36,6 +36,8 @@ class Source(enum.IntEnum):
     PAGECOUNTS = 0
     PAGEVIEWS = 1
     COMPLETE = 2
+    #: A wiki's own request logs, classified here (all agents, access split, countries).
+    REQUESTS = 3
 
 
 ACCESS_NAMES: dict[str, Access] = {

@@ -59,6 +59,23 @@ def _parse_order(raw: str) -> str:
     return raw
 
 
+def _parse_retention(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value <= 90:
+        raise ValueError("must be between 1 and 90 days (raw logs are deleted within 90 days)")
+    return value
+
+
+def _parse_at_least(floor: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if value < floor:
+            raise ValueError(f"must be at least {floor} (Wikimedia's privacy floor)")
+        return value
+
+    return parse
+
+
 def _default_data_dir() -> str:
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(Path.home(), ".local", "share")
     return os.path.join(base, "wikiviews")
@@ -182,6 +199,85 @@ SETTINGS: tuple[Setting, ...] = (
         "User-Agent of `wikiviews fetch` (default: wikiviews/VERSION and what it is; "
         "add a contact address, as Wikimedia asks of automated clients).",
     ),
+    # Raw request logs (`wikiviews ingest-requests`, `check`, `purge`, `publish`).
+    Setting(
+        "request_hosts",
+        "",
+        "Hosts of your own wiki in raw request logs, as `host=project` pairs separated by "
+        "commas (`wiki.example.org=example.wiki`); Wikimedia's hosts need no entry.",
+    ),
+    Setting(
+        "request_article_path",
+        "/wiki/",
+        "Article path prefix of your wiki ($wgArticlePath without `$1`).",
+    ),
+    Setting("request_script_path", "/w", "Script path of your wiki ($wgScriptPath)."),
+    Setting(
+        "raw_log_dir",
+        "",
+        "Directory of raw request logs that `wikiviews purge` deletes after the retention.",
+    ),
+    Setting(
+        "raw_log_retention_days",
+        90,
+        "Days raw request logs are kept in the raw-log directory (at most 90).",
+        _parse_retention,
+    ),
+    Setting(
+        "hourly_row_retention_days",
+        0,
+        "Days `wikiviews purge` keeps hourly per-page rows (0: the hourly window decides).",
+        int,
+    ),
+    Setting(
+        "automated_max_pageviews",
+        800,
+        "An actor with more pageviews than this in a day is automated (Wikimedia: 800).",
+        _parse_positive,
+    ),
+    Setting(
+        "automated_max_rate",
+        30.0,
+        "An actor reading this many pages a minute or more is automated (Wikimedia: 30).",
+        float,
+    ),
+    Setting(
+        "country_min_actors",
+        1000,
+        "Per-article country counts are published only above this many distinct readers "
+        "(Wikimedia's floor: 1000; only higher values are accepted).",
+        _parse_at_least(1000),
+    ),
+    Setting(
+        "country_month_min_views",
+        100,
+        "Monthly country totals below this are not published (Wikimedia's floor: 100).",
+        _parse_at_least(100),
+    ),
+    Setting(
+        "protected_countries",
+        "",
+        "Country codes to withhold in addition to the built-in protected list (comma-separated).",
+    ),
+    Setting(
+        "gate_drop_ratio",
+        0.5,
+        "A new hour below this share of both the previous hour and the same hour a week "
+        "earlier is held back.",
+        float,
+    ),
+    Setting(
+        "gate_spike_ratio",
+        3.0,
+        "A new hour above this multiple of both comparison hours is held back.",
+        float,
+    ),
+    Setting(
+        "gate_min_views",
+        1000,
+        "The publish gate judges only hours whose comparison hours have at least this many views.",
+        int,
+    ),
 )
 
 
@@ -210,6 +306,20 @@ class Settings:
     fetch_order: str = "oldest"
     fetch_download_dir: str = ""
     fetch_user_agent: str = ""
+    request_hosts: str = ""
+    request_article_path: str = "/wiki/"
+    request_script_path: str = "/w"
+    raw_log_dir: str = ""
+    raw_log_retention_days: int = 90
+    hourly_row_retention_days: int = 0
+    automated_max_pageviews: int = 800
+    automated_max_rate: float = 30.0
+    country_min_actors: int = 1000
+    country_month_min_views: int = 100
+    protected_countries: str = ""
+    gate_drop_ratio: float = 0.5
+    gate_spike_ratio: float = 3.0
+    gate_min_views: int = 1000
 
     def __post_init__(self) -> None:
         if not self.database_url:

@@ -48,6 +48,7 @@ SOURCE_NAMES = {
     Source.PAGECOUNTS: "pagecounts",
     Source.PAGEVIEWS: "pageviews",
     Source.COMPLETE: "pageview_complete",
+    Source.REQUESTS: "requests",
 }
 
 

@@ -1,0 +1,264 @@
+"""Read raw request logs: webrequest-like JSON lines or combined access logs, gzip or plain.
+
+Two formats, told apart by the first non-empty line:
+
+* **JSON lines** shaped like Wikimedia's webrequest table (``hostname``, ``sequence``, ``dt``,
+  ``ip``, ``http_status``, ``uri_host``, ``uri_path``, ``uri_query`` with its leading ``?``,
+  ``content_type``, ``user_agent``, ``x_analytics``, …);
+* **combined** access logs of nginx or Apache, optionally led by the virtual host (Apache's
+  ``%v`` or ``%v:%p``, nginx's ``$host``) and followed by the response's content type (see
+  docs/raw-logs.md for the two ``log_format`` lines). Without a leading host, every line is
+  taken to be for the ``default_host`` given to the reader.
+
+Bad lines are counted per reason in ``rejects`` and skipped; a line's text never appears in an
+error (it holds an IP address and a user agent).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from backend.ingest.requests.records import MAX_LINE_BYTES, Rejected, Request
+
+try:  # isal's gzip is a drop-in and several times faster where it is installed
+    from isal import igzip as _gzip
+except ImportError:  # pragma: no cover - isal is a runtime dependency
+    _gzip = gzip
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_DT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}$")
+_COMBINED = re.compile(
+    r"^(?:(?P<vhost>\S+) )?(?P<ip>\S+) \S+ \S+ \[(?P<time>[^\]]{20,40})\] "
+    r'"(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\S+) \S+ '
+    r'"(?:[^"\\]|\\.)*" "(?P<ua>(?:[^"\\]|\\.)*)"(?: "(?P<ctype>(?:[^"\\]|\\.)*)")?'
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+
+
+class UnreadableInput(Exception):
+    """The input cannot be read to its end (corrupt or truncated compression)."""
+
+
+class HashingReader(io.RawIOBase):
+    """Passes bytes through while computing their SHA-256 and counting them."""
+
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self.raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.sha256.update(data)
+        self.size += n
+        return n
+
+
+def open_input(path: str) -> tuple[BinaryIO, HashingReader]:
+    """Open ``path`` (``-`` for standard input) as decompressed bytes, hashing the raw bytes.
+
+    Gzip is recognised by its magic bytes, not the file name.
+    """
+    raw: BinaryIO = sys.stdin.buffer if path == "-" else Path(path).open("rb")  # noqa: SIM115
+    hashing = HashingReader(raw)
+    buffered = io.BufferedReader(hashing, 1 << 20)
+    if buffered.peek(2)[:2] == _GZIP_MAGIC:
+        return _gzip.GzipFile(fileobj=buffered, mode="rb"), hashing  # type: ignore[return-value]
+    return buffered, hashing
+
+
+class LogReader:
+    """Yields :class:`Request` objects from a decompressed stream, counting rejects."""
+
+    def __init__(self, default_host: str = "", now: float | None = None):
+        self.default_host = default_host.lower()
+        self.rejects: Counter[str] = Counter()
+        self.lines = 0
+        self.format = ""
+        self._latest_hour = int((now if now is not None else time.time()) // 3600) + 1
+        self._dt_hours: dict[str, int] = {}
+        self._clf_minutes: dict[str, int] = {}
+
+    def read(self, stream: BinaryIO) -> Iterator[Request]:
+        """Every usable request of ``stream``; raises :class:`UnreadableInput` when corrupt."""
+        parse = None
+        rejects = self.rejects
+        try:
+            for raw in stream:
+                self.lines += 1
+                if len(raw) > MAX_LINE_BYTES:
+                    rejects["too_long"] += 1
+                    continue
+                complete = raw.endswith(b"\n")
+                try:
+                    line = raw.decode("utf-8").strip()
+                except UnicodeDecodeError:
+                    rejects["binary"] += 1
+                    continue
+                if not line:
+                    self.lines -= 1
+                    continue
+                if "\x00" in line:
+                    rejects["binary"] += 1
+                    continue
+                if parse is None:
+                    self.format = "json" if line.startswith("{") else "combined"
+                    parse = self.parse_json if self.format == "json" else self.parse_combined
+                try:
+                    request = parse(line)
+                except Rejected as exc:
+                    rejects["truncated" if not complete else exc.reason] += 1
+                    continue
+                if request.hour > self._latest_hour:
+                    rejects["future"] += 1
+                    continue
+                yield request
+        except (EOFError, OSError, gzip.BadGzipFile) as exc:
+            raise UnreadableInput(f"compressed data corrupt or truncated ({exc})") from None
+
+    # -- JSON lines ---------------------------------------------------------------------------
+    def parse_json(self, line: str) -> Request:
+        """One webrequest-like JSON object (raises :class:`Rejected`)."""
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise Rejected("syntax") from None
+        if type(record) is not dict:
+            raise Rejected("syntax")
+        get = record.get
+        dt, host, path = get("dt"), get("uri_host"), get("uri_path")
+        if type(dt) is not str or type(host) is not str or type(path) is not str:
+            raise Rejected("fields")
+        hour = self._dt_hours.get(dt[:13])
+        if hour is None:
+            hour = self._dt_hour(dt[:13])
+        minute_text = dt[14:16]
+        if not minute_text.isdigit():
+            raise Rejected("timestamp")
+        status = get("http_status")
+        try:
+            status = int(status)
+        except (TypeError, ValueError):
+            raise Rejected("status") from None
+        sequence = get("sequence")
+        hostname = get("hostname")
+        if sequence is not None and (type(sequence) is not int or type(hostname) is not str):
+            raise Rejected("fields")
+        return Request(
+            hour,
+            hour * 60 + int(minute_text),
+            host.lower(),
+            path,
+            get("uri_query") or "",
+            status,
+            get("content_type") or "",
+            get("user_agent") or "",
+            get("ip") or "",
+            get("x_analytics") or "",
+            hostname or "",
+            -1 if sequence is None else sequence,
+        )
+
+    def _dt_hour(self, stamp: str) -> int:
+        if not _DT.match(stamp):
+            raise Rejected("timestamp")
+        try:
+            at = datetime(int(stamp[:4]), int(stamp[5:7]), int(stamp[8:10]), int(stamp[11:13]))
+        except ValueError:
+            raise Rejected("timestamp") from None
+        hour = (at - datetime(1970, 1, 1)) // _ONE_HOUR
+        self._dt_hours[stamp] = hour
+        return hour
+
+    # -- combined access logs ------------------------------------------------------------------
+    def parse_combined(self, line: str) -> Request:
+        """One combined-format line, with or without the leading host (raises ``Rejected``)."""
+        match = _COMBINED.match(line)
+        if match is None:
+            raise Rejected("syntax")
+        vhost, ip, stamp, request, status, ua, ctype = match.groups()
+        if vhost:
+            host = vhost.rsplit(":", 1)[0] if ":" in vhost else vhost
+            host = host.lower()
+        elif self.default_host:
+            host = self.default_host
+        else:
+            raise Rejected("fields")
+        parts = request.split(" ")
+        if len(parts) != 3:
+            raise Rejected("fields")
+        target = parts[1]
+        cut = target.find("?")
+        path, query = (target, "") if cut < 0 else (target[:cut], target[cut:])
+        key = stamp[:14] + stamp[20:]
+        base = self._clf_minutes.get(key)
+        if base is None:
+            base = self._clf_minute(stamp)
+        minute_text = stamp[15:17]
+        if not minute_text.isdigit():
+            raise Rejected("timestamp")
+        minute = base + int(minute_text)
+        try:
+            code = int(status)
+        except ValueError:
+            raise Rejected("status") from None
+        return Request(
+            minute // 60,
+            minute,
+            host,
+            path,
+            query,
+            code,
+            _unescape(ctype) if ctype and ctype != "-" else "",
+            _unescape(ua) if ua != "-" else "-",
+            ip,
+        )
+
+    def _clf_minute(self, stamp: str) -> int:
+        # 10/Oct/2000:13:55:36 -0700 → minutes since the epoch of 13:00 local in UTC
+        try:
+            day, month, year = int(stamp[0:2]), _MONTHS[stamp[3:6]], int(stamp[7:11])
+            hour = int(stamp[12:14])
+            zone = stamp[21:]
+            sign = -1 if zone[0] == "-" else 1
+            offset = sign * (int(zone[1:3]) * 60 + int(zone[3:5]))
+            if stamp[2] != "/" or stamp[11] != ":" or zone[0] not in "+-" or len(zone) != 5:
+                raise ValueError
+            local = datetime(year, month, day, hour)
+        except (ValueError, KeyError, IndexError):
+            raise Rejected("timestamp") from None
+        minute = (local - datetime(1970, 1, 1)) // _ONE_MINUTE - offset
+        self._clf_minutes[stamp[:14] + stamp[20:]] = minute
+        return minute
+
+
+def _unescape(value: str) -> str:
+    """Undo the escaping nginx (``\\x22``) and Apache (``\\"``) apply inside quoted fields."""
+    if "\\" not in value:
+        return value
+    return value.replace('\\"', '"').replace("\\x22", '"').replace("\\\\", "\\")
+
+
+_ONE_HOUR = datetime(1970, 1, 1, 1) - datetime(1970, 1, 1)
+_ONE_MINUTE = _ONE_HOUR / 60
