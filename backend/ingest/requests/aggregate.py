@@ -87,8 +87,14 @@ class RequestTally:
         spider_counts, reader_counts = self.spider_counts, self.reader_counts
         not_pageviews = self.not_pageviews
         first = last = None
+        hosts_seen: set[str] = set()
         for request in requests:
             hour = request.hour
+            if request.host not in hosts_seen:  # a host in the log: its wiki is covered
+                hosts_seen.add(request.host)
+                site = self.rules.project_of(request.host)
+                if site is not None:
+                    self.projects.add(site[0])
             if first is None or hour < first:
                 first = hour
             if last is None or hour > last:
@@ -101,7 +107,6 @@ class RequestTally:
                 not_pageviews[verdict] += 1
                 continue
             assert isinstance(verdict, Pageview)
-            self.projects.add(verdict.project)
             user_agent = request.user_agent
             if spiders(user_agent):
                 spider_counts[(verdict.project, verdict.title, hour, verdict.access)] += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -23,18 +24,40 @@ from backend.timeutil import parse_hour
 
 
 @click.command("ingest-requests")
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option(
     "--host",
     "default_host",
     default="",
     help="Host of every line of a combined log that does not start with one.",
 )
-def ingest_requests_command(paths: tuple[str, ...], default_host: str) -> None:
+@click.option(
+    "--follow",
+    "follow_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tail this growing log and load each hour once it is closed (Ctrl-C stops).",
+)
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(0.1),
+    default=5.0,
+    show_default=True,
+    help="With --follow: seconds between two reads of the file.",
+)
+@click.option("--once", is_flag=True, help="With --follow: read what is there, then stop.")
+def ingest_requests_command(
+    paths: tuple[str, ...],
+    default_host: str,
+    follow_file: Path | None,
+    poll_seconds: float,
+    once: bool,
+) -> None:
     """Load raw request logs (JSON lines or combined access logs, gzip or plain; - for stdin).
 
     Only aggregates reach the store: see docs/privacy.md.
     """
+    if not paths and follow_file is None:
+        raise click.UsageError("give log files (- for standard input) or --follow FILE")
     settings = load_settings()
     try:
         pipeline = Pipeline(settings, default_host)
@@ -45,12 +68,26 @@ def ingest_requests_command(paths: tuple[str, ...], default_host: str) -> None:
     registry = ProjectRegistry(engine)
     started = time.perf_counter()
     outcomes: list[RequestOutcome] = []
+
+    def report(outcome: RequestOutcome) -> None:
+        outcomes.append(outcome)
+        click.echo(_describe(outcome), err=outcome.status == "failed")
+
     try:
         for path in paths:
-            outcome = ingest_requests(engine, pipeline, path, registry)
-            outcomes.append(outcome)
-            click.echo(_describe(outcome), err=outcome.status == "failed")
+            report(ingest_requests(engine, pipeline, path, registry))
+        if follow_file is not None:
+            from backend.ingest.requests.follow import Follower, follow
+
+            follower = Follower(engine, pipeline, registry, follow_file)
+            try:
+                follow(follower, report, poll_seconds=poll_seconds, stop=lambda: once)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                follower.close()
         pack_settled(engine, settings.staging_days, settings.top_size, None)
+        forget_expired(engine, pipeline)
     finally:
         registry.close()
         engine.dispose()
@@ -63,6 +100,16 @@ def ingest_requests_command(paths: tuple[str, ...], default_host: str) -> None:
     )
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
+
+
+def forget_expired(engine, pipeline: Pipeline) -> None:
+    """Delete actor keys and state past 48 hours (as ``purge`` does) after every ingest."""
+    from backend.db import WRITE
+    from backend.ingest.requests.purge import delete_expired_state
+
+    pipeline.keys.purge()
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        delete_expired_state(connection, time.time())
 
 
 def _rate(cache) -> str:

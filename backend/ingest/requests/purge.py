@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from backend.db import WRITE
 from backend.ingest.requests.actors import STATE_HOURS, ActorKeys
@@ -46,6 +46,22 @@ class PurgeResult:
         return out or ["nothing"]
 
 
+def delete_expired_state(
+    connection: Connection, now: float, dry_run: bool = False
+) -> dict[str, int]:
+    """Delete (or count) actor state and country working rows older than 48 hours."""
+    counts = {}
+    for model in (RequestActor, RequestCountryPage, RequestCountryActor):
+        table = model.__table__
+        where = table.c.day * 24 + STATE_HOURS <= int(now // 3600)
+        if dry_run:
+            count = connection.execute(select(func.count()).where(where)).scalar_one()
+        else:
+            count = connection.execute(delete(table).where(where)).rowcount or 0
+        counts[table.name] = count
+    return counts
+
+
 def purge(
     engine: Engine, settings: Settings, *, dry_run: bool = False, now: float | None = None
 ) -> PurgeResult:
@@ -62,14 +78,7 @@ def purge(
                     path.unlink(missing_ok=True)
     result.keys = ActorKeys(settings.data_dir, now).purge(dry_run)
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
-        for model in (RequestActor, RequestCountryPage, RequestCountryActor):
-            table = model.__table__
-            where = table.c.day * 24 + STATE_HOURS <= int(now // 3600)
-            if dry_run:
-                count = connection.execute(select(func.count()).where(where)).scalar_one()
-            else:
-                count = connection.execute(delete(table).where(where)).rowcount or 0
-            result.rows[table.name] = count
+        result.rows.update(delete_expired_state(connection, now, dry_run))
         hours = PageHour.__table__
         days = settings.hourly_row_retention_days or settings.hourly_window_days
         newest = connection.execute(select(func.max(hours.c.hour))).scalar()

@@ -75,12 +75,19 @@ class HashingReader(io.RawIOBase):
         return n
 
 
-def open_input(path: str) -> tuple[BinaryIO, HashingReader]:
+def open_input(path: str, data: bytes | None = None) -> tuple[BinaryIO, HashingReader]:
     """Open ``path`` (``-`` for standard input) as decompressed bytes, hashing the raw bytes.
 
-    Gzip is recognised by its magic bytes, not the file name.
+    Gzip is recognised by its magic bytes, not the file name. ``data``, when given, is read
+    instead of ``path``.
     """
-    raw: BinaryIO = sys.stdin.buffer if path == "-" else Path(path).open("rb")  # noqa: SIM115
+    raw: BinaryIO
+    if data is not None:
+        raw = io.BytesIO(data)
+    elif path == "-":
+        raw = sys.stdin.buffer
+    else:
+        raw = Path(path).open("rb")  # noqa: SIM115 - closed with the stream returned
     hashing = HashingReader(raw)
     buffered = io.BufferedReader(hashing, 1 << 20)
     if buffered.peek(2)[:2] == _GZIP_MAGIC:

@@ -72,17 +72,26 @@ def ingest_requests(
     pipeline: Pipeline,
     path: str,
     registry: ProjectRegistry,
+    *,
+    data: bytes | None = None,
+    name: str | None = None,
+    cover: tuple[int, int] | None = None,
 ) -> RequestOutcome:
-    """Load one log (``-``: standard input); never raises for a bad input."""
+    """Load one log (``-``: standard input; ``data``: these bytes, named ``name``).
+
+    ``cover`` (first hour, last hour) widens the hours the input is known to cover: an
+    input of a closed hour with no request in it still makes that hour a zero.
+    Never raises for a bad input.
+    """
     started = time.perf_counter()
-    label = "standard input" if path == "-" else path
+    label = name or ("standard input" if path == "-" else path)
     settings = pipeline.settings
     reader = LogReader(pipeline.default_host, pipeline.now)
     with engine.connect() as lookup:
         sequences = SequenceTracker(lambda host, hour: stored_runs(lookup, host, hour))
         tally = RequestTally(pipeline.rules, pipeline.spiders, pipeline.countries, sequences)
         try:
-            stream, hashing = open_input(path)
+            stream, hashing = open_input(path, data)
             with stream:
                 tally.add_all(reader.read(stream))
         except UnreadableInput as exc:
@@ -90,7 +99,7 @@ def ingest_requests(
         except OSError as exc:
             return RequestOutcome(label, "failed", f"{label}: {exc.strerror or exc}")
     digest = hashing.sha256.hexdigest()
-    base = "stdin" if path == "-" else Path(path).name
+    base = name or ("stdin" if path == "-" else Path(path).name)
     name = f"{base[:180]}#{digest[:16]}"
     rejects = Counter(reader.rejects)
     if tally.duplicates:
@@ -102,17 +111,24 @@ def ingest_requests(
         rejects=rejects,
         not_pageviews=Counter(tally.not_pageviews),
     )
+    if cover is not None:
+        first, last = cover
+        tally.first_hour = first if tally.first_hour is None else min(first, tally.first_hour)
+        tally.last_hour = last if tally.last_hour is None else max(last, tally.last_hour)
     if tally.first_hour is None or tally.last_hour is None:
         outcome.status, outcome.message = "skipped", "no usable request in it"
         return outcome
+    table = IngestedFile.__table__
+    same = table.c.name == name if data is not None else table.c.sha256 == digest
     with engine.connect() as connection:
-        known = connection.execute(
-            select(IngestedFile.__table__.c.id).where(IngestedFile.__table__.c.sha256 == digest)
-        ).first()
+        known = connection.execute(select(table.c.id).where(same)).first()
     if known is not None:
         outcome.status, outcome.message = "skipped", "already loaded (same content)"
         return outcome
     tally.note_projects(pipeline.own_projects)
+    if not tally.projects:  # nothing says which wikis it covers: loading it would claim all
+        outcome.status, outcome.message = "skipped", "no request for a counted wiki in it"
+        return outcome
     ids = {project: registry(project) for project in sorted(tally.projects)}
     hourly_window = settings.hourly_window_days > 0
     try:
@@ -140,7 +156,7 @@ def ingest_requests(
                     outcome.pageviews = parsed.views
                     facts = FileFacts(
                         name=name,
-                        path="-" if path == "-" else str(Path(path).resolve()),
+                        path="-" if path == "-" or data is not None else str(Path(path).resolve()),
                         size=hashing.size,
                         sha256=digest,
                         projects=",".join(sorted(ids)),
