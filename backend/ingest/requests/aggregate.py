@@ -9,6 +9,7 @@ leaves this module is counts and keyed hashes, never an address or a user agent.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from backend.ingest.requests.sequences import SequenceTracker
 SOURCE = Source.REQUESTS
 #: ``top_articles``/``country_*`` access column: 0 is all-access, else 1 + Access.
 ACCESS_COLUMN = {Access.DESKTOP: 1, Access.MOBILE_WEB: 2, Access.MOBILE_APP: 3}
+SERIES = {
+    (access, agent): series_code(SOURCE, access, agent) for access in Access for agent in Agent
+}
 
 
 @dataclass
@@ -161,10 +165,14 @@ class RequestTally:
         out = Classified()
         hashes: list[str] = []
         kept: list[bool] = []
+        day_keys = {day: keys.key(day) for day in {actor.day for actor in self._actors}}
+        blake2b = hashlib.blake2b
         for actor in self._actors:
             actor.state.distinct_pages = len(actor.pages)
-            hashes.append(keys.hash(actor.day, actor.ip, actor.user_agent).hex())
-            kept.append(keys.key(actor.day)[1])
+            key, keep = day_keys[actor.day]
+            digest = blake2b(f"{actor.ip}\n{actor.user_agent}".encode(), key=key, digest_size=16)
+            hashes.append(digest.hexdigest())
+            kept.append(keep)
             actor.ip = actor.user_agent = ""
             actor.pages = set()
         earlier = prior(
@@ -182,11 +190,11 @@ class RequestTally:
         out.actors_seen = len(self._actors)
         pages = out.pages
         for (project, title, hour, access), views in self.spider_counts.items():
-            pages[(project, title, hour, series_code(SOURCE, access, Agent.SPIDER))] += views
+            pages[(project, title, hour, SERIES[access, Agent.SPIDER])] += views
         country_pages, country_actors = out.country_pages, out.country_actors
         for (project, title, hour, access, country, index), views in self.reader_counts.items():
             agent = agents[index]
-            pages[(project, title, hour, series_code(SOURCE, access, agent))] += views
+            pages[(project, title, hour, SERIES[access, agent])] += views
             if agent is Agent.USER and country != UNKNOWN and country not in protected:
                 day = hour // 24
                 column = ACCESS_COLUMN[access]

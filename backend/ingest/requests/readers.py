@@ -19,7 +19,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import json
 import re
 import sys
 import time
@@ -28,6 +27,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
+
+import orjson
 
 from backend.ingest.requests.records import MAX_LINE_BYTES, Rejected, Request
 
@@ -148,8 +149,8 @@ class LogReader:
     def parse_json(self, line: str) -> Request:
         """One webrequest-like JSON object (raises :class:`Rejected`)."""
         try:
-            record = json.loads(line)
-        except ValueError:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
             raise Rejected("syntax") from None
         if type(record) is not dict:
             raise Rejected("syntax")
