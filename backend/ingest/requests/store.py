@@ -27,7 +27,7 @@ from backend.ingest.requests.sequences import (
     parse_runs,
     runs_of,
 )
-from backend.ingest.requests.upserts import upsert
+from backend.ingest.requests.upserts import bulk_upsert, upsert
 from backend.models import (
     CountryDay,
     RequestActor,
@@ -179,16 +179,7 @@ def _add_countries(
         days[(pid, day, country, access)] += views
         days[(pid, day, country, 0)] += views
         if day in classified.state_days:
-            pages.append(
-                {
-                    "day": day,
-                    "country": country,
-                    "project_id": pid,
-                    "title_id": title_ids[(pid, title)],
-                    "access": access,
-                    "views": views,
-                }
-            )
+            pages.append((day, country, pid, title_ids[(pid, title)], access, views))
     upsert(
         connection,
         CountryDay.__table__,
@@ -199,59 +190,56 @@ def _add_countries(
         ("project_id", "day", "country", "access"),
         add=("views",),
     )
-    upsert(
-        connection,
-        RequestCountryPage.__table__,
-        pages,
-        ("day", "country", "project_id", "title_id", "access"),
-        add=("views",),
+    keys = ("day", "country", "project_id", "title_id", "access")
+    bulk_upsert(
+        connection, RequestCountryPage.__table__, (*keys, "views"), pages, keys, add=("views",)
     )
-    upsert(
+    bulk_upsert(
         connection,
         RequestCountryActor.__table__,
-        [
-            {
-                "day": d,
-                "country": c,
-                "project_id": pids[p],
-                "title_id": title_ids[(pids[p], t)],
-                "access": a,
-                "actor": actor,
-            }
+        (*keys, "actor"),
+        (
+            (d, c, pids[p], title_ids[(pids[p], t)], a, actor)
             for (d, c, p, t, a, actor) in classified.country_actors
-        ],
-        ("day", "country", "project_id", "title_id", "access", "actor"),
+        ),
+        (*keys, "actor"),
     )
-    for day in sorted({row["day"] for row in pages}):
+    for day in sorted({row[0] for row in pages}):
         country_tops.recompute_day(connection, day, settings.country_min_actors, settings.top_size)
 
 
+_ACTOR_STATE = (
+    "pageviews",
+    "first_minute",
+    "last_minute",
+    "nocookies",
+    "distinct_pages",
+    "ua_length",
+)
+
+
 def _store_actors(connection: Connection, classified: Classified) -> None:
-    upsert(
+    if not classified.actors:
+        return
+    bulk_upsert(
         connection,
         RequestActor.__table__,
-        [
-            {
-                "day": day,
-                "actor": actor,
-                "pageviews": s.pageviews,
-                "first_minute": s.first_minute,
-                "last_minute": s.last_minute,
-                "nocookies": s.nocookies,
-                "distinct_pages": s.distinct_pages,
-                "ua_length": s.ua_length,
-            }
+        ("day", "actor", *_ACTOR_STATE),
+        (
+            (
+                day,
+                actor,
+                s.pageviews,
+                s.first_minute,
+                s.last_minute,
+                s.nocookies,
+                s.distinct_pages,
+                s.ua_length,
+            )
             for (day, actor), s in classified.actors.items()
-        ],
-        ("day", "actor"),
-        replace=(
-            "pageviews",
-            "first_minute",
-            "last_minute",
-            "nocookies",
-            "distinct_pages",
-            "ua_length",
         ),
+        ("day", "actor"),
+        replace=_ACTOR_STATE,
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Column, Connection, MetaData, Table, select, true
 from sqlalchemy.dialects import mysql, postgresql, sqlite
+
+from backend.ingest.dialect import dialect_for
 
 
 def _insert(connection: Connection, table: Table):
@@ -48,3 +50,48 @@ def upsert(
         statement = statement.on_conflict_do_update(index_elements=list(keys), set_=values)
     for start in range(0, len(rows), 5000):
         connection.execute(statement, list(rows[start : start + 5000]))
+
+
+def bulk_upsert(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[tuple],
+    keys: Sequence[str],
+    *,
+    add: Sequence[str] = (),
+    replace: Sequence[str] = (),
+) -> None:
+    """:func:`upsert` for many rows given as tuples in ``columns`` order.
+
+    The rows go into a temporary table by the driver's fastest path (``COPY`` on PostgreSQL),
+    then into ``table`` with one ``INSERT … SELECT``; the keys of ``rows`` must be unique.
+    """
+    temporary = Table(
+        f"tmp_{table.name}",
+        MetaData(),
+        *(Column(name, table.c[name].type) for name in columns),
+        prefixes=["TEMPORARY"],
+    )
+    temporary.create(connection)
+    try:
+        dialect_for(connection).fill(temporary.name, columns, rows)
+        statement = _insert(connection, table).from_select(
+            list(columns), select(*temporary.c).where(true())
+        )
+        if connection.dialect.name in ("mysql", "mariadb"):
+            if not add and not replace:
+                statement = statement.prefix_with("IGNORE")
+            else:
+                values = {c: table.c[c] + statement.inserted[c] for c in add}
+                values.update({c: statement.inserted[c] for c in replace})
+                statement = statement.on_duplicate_key_update(values)
+        elif not add and not replace:
+            statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+        else:
+            values = {c: table.c[c] + statement.excluded[c] for c in add}
+            values.update({c: statement.excluded[c] for c in replace})
+            statement = statement.on_conflict_do_update(index_elements=list(keys), set_=values)
+        connection.execute(statement)
+    finally:
+        temporary.drop(connection)
