@@ -557,9 +557,14 @@ def _schemas() -> dict[str, Any]:
                 "schema": {"type": "string", "enum": ["current", "behind"]},
                 "last_published_hour": {**TIMESTAMP, "nullable": True},
                 "freshness_seconds": {"type": "number", "minimum": 0, "nullable": True},
+                "held_hours": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Hours the publish gate holds back (`wikiviews check`).",
+                },
                 "error": {**STRING, "description": "The store's error, when unreachable."},
             },
-            optional=("schema", "last_published_hour", "freshness_seconds", "error"),
+            optional=("schema", "last_published_hour", "freshness_seconds", "held_hours", "error"),
         ),
         "Problem": _object(
             {

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select
 
+from backend import create_app
 from backend.cli import main
 from backend.ingest.requests.actors import ActorDay, ActorKeys, AutomatedRule
 from backend.ingest.requests.purge import purge
@@ -145,6 +146,8 @@ def test_publish_gate_holds_a_loss_until_forced(migrated_settings: Settings, tmp
             ).first()
         check = runner.invoke(main, ["check"], env=env)
         assert check.exit_code == 1 and "loss: 5 views" in check.output
+        health = create_app(migrated_settings).test_client().get("/healthz")
+        assert health.get_json()["held_hours"] == 1
         stamp = time.strftime("%Y-%m-%dT%H", time.gmtime((day + 3) * 3600))
         forced = runner.invoke(main, ["publish", "--force", stamp], env=env)
         assert forced.exit_code == 0 and "released" in forced.output, forced.output
