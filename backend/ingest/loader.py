@@ -82,6 +82,8 @@ def load_parsed(
     dialect.drop_temp("tmp_rows")
     crashpoints.reached("counts")
 
+    if dump.kind in ("pageviews", "pagecounts"):  # whole hours: the publish gate judges them
+        publication.hold_outliers(connection, parsed.project_hours)
     _add_project_sums(connection, dialect, "project_hours", "hour", parsed.project_hours)
     _add_project_sums(connection, dialect, "project_days", "day", parsed.project_days)
     _add_coverage(connection, dialect, dump, scope)

@@ -121,7 +121,7 @@ def test_publish_gate_holds_a_loss_until_forced(migrated_settings: Settings, tmp
         "WIKIVIEWS_GATE_MIN_VIEWS": "20",
     }
     runner = CliRunner()
-    first = (int(time.time() // 86400) - 12) * 24
+    first = (int(time.time() // 86400) - 9) * 24  # the last day is within the live edge
     # Eight days of 40 views an hour: the first hours of a new store are never held.
     week = tmp_path / "week.json"
     week.write_text(_day_log(first, [40] * (8 * 24)))

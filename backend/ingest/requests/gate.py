@@ -1,21 +1,25 @@
 """The publish gate: a new hour at the live edge is compared before it becomes visible.
 
-An hour newer than every hour the store held for the project before this load is compared
+An hour newer than every hour the store held for the project before this load, and within
+the last 48 hours (older hours are back-fills), is compared
 with the previous hour and the same hour a week earlier. When both comparison hours have at
 least ``gate_min_views`` views and the new hour is below ``gate_drop_ratio`` of both (a loss)
 or above ``gate_spike_ratio`` times both (a spike), it is held: recorded in ``held_hours``
 with the reason, so its day is not published, until ``wikiviews publish --force HOUR``.
 Hours back-filled behind the live edge, and hours without both comparisons (the first
-hours of a new store), are not held.
+hours of a new store), are not held. Dumps go through the same gate
+(:func:`backend.ingest.publication.hold_outliers`).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 
+from backend.ingest.requests.upserts import upsert
 from backend.models import HeldHour, ProjectHour, ReleasedHour
 from backend.settings import Settings
 from backend.timeutil import day_date
@@ -23,15 +27,25 @@ from backend.timeutil import day_date
 hours_t = ProjectHour.__table__
 
 
+#: Hours before now that still count as the live edge; older hours are back-fills.
+LIVE_EDGE_HOURS = 48
+
+
 def hold_new_hours(
     connection: Connection,
     settings: Settings,
     totals: Mapping[tuple[int, int], int],
+    *,
+    complete: bool = False,
+    now: float | None = None,
 ) -> list[tuple[int, int, str]]:
     """Judge the hours of ``totals`` ((project id, hour) → views of this input).
 
-    Call before the input's counts are added. Returns the (project, hour, reason) held.
+    Call before the input's counts are added. ``complete``: every hour of ``totals`` is
+    whole (an hourly dump); otherwise an hour is judged only when the input also holds the
+    next one. Returns the (project, hour, reason) held.
     """
+    now_hour = int((time.time() if now is None else now) // 3600)
     held = []
     for project in sorted({p for p, _h in totals}):
         edge = connection.execute(
@@ -40,16 +54,20 @@ def hold_new_hours(
         if edge is None:
             continue
         for (p, hour), views in sorted(totals.items()):
-            if p != project or hour <= edge or (project, hour + 1) not in totals:
-                continue  # behind the live edge, or the input's last (maybe partial) hour
+            if p != project or hour <= edge or hour < now_hour - LIVE_EDGE_HOURS:
+                continue  # behind the live edge: a back-fill
+            if not complete and (project, hour + 1) not in totals:
+                continue  # the input's last hour may be partial
             reason = _judge(connection, settings, project, hour, views, totals)
             if reason and not _released(connection, project, hour):
                 held.append((project, hour, reason))
     if held:
         now = datetime.now(UTC).replace(tzinfo=None)
-        connection.execute(
-            insert(HeldHour.__table__),
+        upsert(
+            connection,
+            HeldHour.__table__,
             [{"project_id": p, "hour": h, "reason": r, "held_at": now} for p, h, r in held],
+            ("project_id", "hour"),
         )
     return held
 
