@@ -14,7 +14,7 @@ article path and ``index.php`` count (never ``load.php``, images or other files)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from backend.codes import Access
@@ -60,10 +60,16 @@ _PAGE_PARAM = re.compile(r"[?&]page=([^&]*)")
 _APP_UA = re.compile(r"WikipediaApp|Wikipedia/5\.0\.")
 _APP_REST = re.compile(r"^/api/rest_v1/page/(?:mobile-sections-lead|mobile-html|mobile-sections)/")
 _MOBILE_QUERY = re.compile(r"[?&](useformat=mobile|useskin=minerva)(&|$)")
-#: Titles Wikimedia accepts; anything else is "no title found" (``-``).
-_TITLE_OK = re.compile(
-    "^[ %!\"$&'()*,\\-./0-9:;=?@A-Z\\\\^_`a-z~\x80-\uffff\U00010000-\U0010ffff+]+$"
+#: Wikimedia accepts titles of these ASCII characters and any non-ASCII character;
+#: anything else is "no title found" (``-``).
+_TITLE_ASCII = (
+    " %!\"$&'()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ\\^_`abcdefghijklmnopqrstuvwxyz~+"
 )
+_TITLE_BAD = re.compile(
+    "[" + re.escape("".join(chr(c) for c in range(128) if chr(c) not in _TITLE_ASCII)) + "]"
+)
+#: Distinct raw titles remembered (readers repeat popular pages): bounded memory.
+TITLE_CACHE_SIZE = 200_000
 
 #: Why a request is not a pageview (the keys :func:`PageviewRules.judge` returns).
 NOT_PAGEVIEW = {
@@ -95,9 +101,8 @@ class _Paths:
 WIKIMEDIA_PATHS = _Paths("/wiki/", "/w")
 
 
-@dataclass(frozen=True, slots=True)
-class Pageview:
-    """A request found to be a pageview."""
+class Pageview(NamedTuple):
+    """A request found to be a pageview (a tuple: made once per line, it must be cheap)."""
 
     project: str
     title: str
@@ -116,6 +121,7 @@ class PageviewRules:
         self.hosts = {host.lower(): project for host, project in (hosts or {}).items()}
         self.own_paths = _Paths(article_path, script_path)
         self._host_cache: dict[str, tuple[str, bool, _Paths] | None] = {}
+        self._titles: dict[tuple[str, str, _Paths], str] = {}
 
     def project_of(self, host: str) -> tuple[str, bool, _Paths] | None:
         """(project, is a mobile host, URL paths) of a host, or ``None`` when not counted."""
@@ -148,7 +154,7 @@ class PageviewRules:
     def judge(self, request: Request) -> Pageview | str:
         """The pageview ``request`` is, or the key of :data:`NOT_PAGEVIEW` saying why not."""
         x_analytics = request.x_analytics
-        if x_analytics and "preview=1" in x_analytics.split(";"):
+        if x_analytics and "preview=1" in x_analytics and "preview=1" in x_analytics.split(";"):
             return "preview"
         status = request.status
         if status not in SUCCESS:
@@ -175,7 +181,13 @@ class PageviewRules:
             return "special"
         if query and _EDIT_QUERY.search(query):
             return "action"
-        title = _title(paths, path, query, article)
+        key = (path, query, paths)
+        title = self._titles.get(key)
+        if title is None:
+            title = _title(paths, path, query, article)
+            if len(self._titles) >= TITLE_CACHE_SIZE:
+                self._titles.clear()
+            self._titles[key] = title
         if _APP_UA.search(request.user_agent):
             access = Access.MOBILE_APP
         elif mobile_host or (query and _MOBILE_QUERY.search(query)):
@@ -234,7 +246,7 @@ def normalise_title(title: str | None) -> str:
     if not title:
         return "-"
     title = title.replace(" ", "_")
-    if len(title.encode("utf-8")) > MAX_TITLE_BYTES or not _TITLE_OK.match(title):
+    if len(title.encode("utf-8")) > MAX_TITLE_BYTES or _TITLE_BAD.search(title):
         return "-"
     return title
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import itertools
 import re
 import sys
 import time
@@ -110,48 +111,91 @@ class LogReader:
 
     def read(self, stream: BinaryIO) -> Iterator[Request]:
         """Every usable request of ``stream``; raises :class:`UnreadableInput` when corrupt."""
-        parse = None
-        rejects = self.rejects
         try:
-            for raw in stream:
-                self.lines += 1
-                if len(raw) > MAX_LINE_BYTES:
-                    rejects["too_long"] += 1
-                    continue
-                complete = raw.endswith(b"\n")
-                try:
-                    line = raw.decode("utf-8").strip()
-                except UnicodeDecodeError:
-                    rejects["binary"] += 1
-                    continue
-                if not line:
-                    self.lines -= 1
-                    continue
-                if "\x00" in line:
-                    rejects["binary"] += 1
-                    continue
-                if parse is None:
-                    self.format = "json" if line.startswith("{") else "combined"
-                    parse = self.parse_json if self.format == "json" else self.parse_combined
-                try:
-                    request = parse(line)
-                except Rejected as exc:
-                    rejects["truncated" if not complete else exc.reason] += 1
-                    continue
-                if request.hour > self._latest_hour:
-                    rejects["future"] += 1
-                    continue
-                yield request
+            lines = iter(stream)
+            for raw in lines:
+                first = raw.strip()
+                if first:
+                    self.format = "json" if first.startswith(b"{") else "combined"
+                    reread = itertools.chain([raw], lines)
+                    if self.format == "json":
+                        yield from self._read_json(reread)
+                    else:
+                        yield from self._read_text(reread)
+                    return
         except (EOFError, OSError, gzip.BadGzipFile) as exc:
             raise UnreadableInput(f"compressed data corrupt or truncated ({exc})") from None
 
+    def _read_json(self, lines: Iterator[bytes]) -> Iterator[Request]:
+        # orjson takes the bytes as they are and checks UTF-8 itself: no decode per line.
+        rejects, loads, build = self.rejects, orjson.loads, self._json_request
+        latest, decode_error = self._latest_hour, orjson.JSONDecodeError
+        count = 0
+        for raw in lines:
+            count += 1
+            if len(raw) > MAX_LINE_BYTES:
+                rejects["too_long"] += 1
+                continue
+            try:
+                record = loads(raw)
+            except decode_error:
+                if not raw.strip():
+                    count -= 1
+                elif not _is_text(raw):
+                    rejects["binary"] += 1
+                else:
+                    rejects["syntax" if raw.endswith(b"\n") else "truncated"] += 1
+                continue
+            try:
+                request = build(record)
+            except Rejected as exc:
+                rejects[exc.reason if raw.endswith(b"\n") else "truncated"] += 1
+                continue
+            if request.hour > latest:
+                rejects["future"] += 1
+                continue
+            yield request
+        self.lines += count
+
+    def _read_text(self, lines: Iterator[bytes]) -> Iterator[Request]:
+        rejects, parse, latest = self.rejects, self.parse_combined, self._latest_hour
+        for raw in lines:
+            self.lines += 1
+            if len(raw) > MAX_LINE_BYTES:
+                rejects["too_long"] += 1
+                continue
+            complete = raw.endswith(b"\n")
+            try:
+                line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                rejects["binary"] += 1
+                continue
+            if not line:
+                self.lines -= 1
+                continue
+            if "\x00" in line:
+                rejects["binary"] += 1
+                continue
+            try:
+                request = parse(line)
+            except Rejected as exc:
+                rejects["truncated" if not complete else exc.reason] += 1
+                continue
+            if request.hour > latest:
+                rejects["future"] += 1
+                continue
+            yield request
+
     # -- JSON lines ---------------------------------------------------------------------------
-    def parse_json(self, line: str) -> Request:
+    def parse_json(self, line: str | bytes) -> Request:
         """One webrequest-like JSON object (raises :class:`Rejected`)."""
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError:
             raise Rejected("syntax") from None
+        return self._json_request(record)
+
+    def _json_request(self, record) -> Request:
         if type(record) is not dict:
             raise Rejected("syntax")
         get = record.get
@@ -259,6 +303,15 @@ class LogReader:
         minute = (local - datetime(1970, 1, 1)) // _ONE_MINUTE - offset
         self._clf_minutes[stamp[:14] + stamp[20:]] = minute
         return minute
+
+
+def _is_text(raw: bytes) -> bool:
+    """Whether a line is UTF-8 text without NUL bytes (else it is counted as binary)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in raw
 
 
 def _unescape(value: str) -> str:
