@@ -58,3 +58,39 @@ def test_check_reports_missing_and_duplicated(migrated_settings: Settings, tmp_p
     assert [row[0] for row in rows] == ["cp3001", "cp3002"]
     assert rows[0][2:] == ["10", "6", "4", "1"]  # expected, received, missing, duplicated
     assert rows[1][2:] == ["1", "1", "0", "0"]
+
+
+def test_numbers_stored_by_a_concurrent_ingest_are_not_counted_twice(
+    sqlite_settings: Settings, tmp_path: Path, monkeypatch
+):
+    from sqlalchemy import func, select
+
+    from backend import db
+    from backend.ingest.projects import ProjectRegistry
+    from backend.ingest.requests import run
+    from backend.models import DayCount
+
+    hour = recent_hour(4)
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text("".join(json_line(hour, n, sequence=n) + "\n" for n in range(1, 11)))
+    second.write_text("".join(json_line(hour, n, sequence=n) + "\n" for n in range(5, 16)))
+    engine = db.make_engine(sqlite_settings)
+    registry = ProjectRegistry(engine)
+    pipeline = run.Pipeline(sqlite_settings)
+    assert run.ingest_requests(engine, pipeline, str(first), registry).status == "loaded"
+
+    # The second input was read before the first was stored: it saw none of its numbers.
+    original, calls = run.SequenceTracker, []
+
+    def blind_once(lookup):
+        calls.append(1)
+        return original(None if len(calls) == 1 else lookup)
+
+    monkeypatch.setattr(run, "SequenceTracker", blind_once)
+    outcome = run.ingest_requests(engine, pipeline, str(second), registry)
+    assert outcome.status == "loaded" and len(calls) == 2  # detected, read again
+    with engine.connect() as connection:
+        total = connection.execute(select(func.sum(DayCount.__table__.c.views))).scalar()
+    registry.close()
+    engine.dispose()
+    assert total == 15

@@ -25,7 +25,7 @@ from backend.ingest.requests.aggregate import RequestTally
 from backend.ingest.requests.countries import CountryCache, protected_countries
 from backend.ingest.requests.definition import PageviewRules, parse_hosts
 from backend.ingest.requests.readers import LogReader, UnreadableInput, open_input
-from backend.ingest.requests.sequences import SequenceTracker
+from backend.ingest.requests.sequences import SequenceTracker, contains
 from backend.ingest.requests.store import apply_input, build_parsed, prior_actors, stored_runs
 from backend.models import IngestedFile
 from backend.settings import Settings
@@ -67,6 +67,19 @@ class Pipeline:
         self.now = now
 
 
+class LoadedMeanwhile(Exception):
+    """Another process stored some of this input's sequence numbers while it was read."""
+
+
+def _loaded_meanwhile(connection, sequences: SequenceTracker) -> bool:
+    """Whether numbers this input takes as new are stored by now (a concurrent ingest)."""
+    for (hostname, hour), state in sequences.hours.items():
+        runs = stored_runs(connection, hostname, hour)
+        if runs != state.stored and any(contains(runs, n) for n in state.seen):
+            return True
+    return False
+
+
 def ingest_requests(
     engine: Engine,
     pipeline: Pipeline,
@@ -76,6 +89,7 @@ def ingest_requests(
     data: bytes | None = None,
     name: str | None = None,
     cover: tuple[int, int] | None = None,
+    retried: bool = False,
 ) -> RequestOutcome:
     """Load one log (``-``: standard input; ``data``: these bytes, named ``name``).
 
@@ -137,6 +151,8 @@ def ingest_requests(
             try:
                 with connection.begin():
                     dialect.lock()
+                    if _loaded_meanwhile(connection, sequences):
+                        raise LoadedMeanwhile
                     classified = tally.finish(
                         pipeline.keys,
                         pipeline.rule,
@@ -176,6 +192,17 @@ def ingest_requests(
                     )
             finally:
                 dialect.unlock()
+    except LoadedMeanwhile:
+        if path == "-" or retried:
+            return RequestOutcome(
+                label,
+                "failed",
+                f"{label}: another ingest loaded some of the same requests meanwhile; "
+                "nothing of it was loaded (run it again)",
+            )
+        return ingest_requests(
+            engine, pipeline, path, registry, data=data, name=name, cover=cover, retried=True
+        )
     except SQLAlchemyError as exc:
         reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
         return RequestOutcome(
