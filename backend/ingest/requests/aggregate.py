@@ -18,7 +18,7 @@ from backend.codes import Access, Agent, Source, series_code
 from backend.ingest.requests.actors import ActorDay, ActorKeys, AutomatedRule
 from backend.ingest.requests.agents import SpiderCache
 from backend.ingest.requests.countries import UNKNOWN, CountryCache
-from backend.ingest.requests.definition import Pageview, PageviewRules
+from backend.ingest.requests.definition import PageviewRules
 from backend.ingest.requests.records import Request
 from backend.ingest.requests.sequences import SequenceTracker
 
@@ -110,10 +110,10 @@ class RequestTally:
             if type(verdict) is str:
                 not_pageviews[verdict] += 1
                 continue
-            assert isinstance(verdict, Pageview)
+            project, title, access = verdict
             user_agent = request.user_agent
             if spiders(user_agent):
-                spider_counts[(verdict.project, verdict.title, hour, verdict.access)] += 1
+                spider_counts[(project, title, hour, access)] += 1
                 continue
             day = hour // 24
             key = (day, request.ip, user_agent)
@@ -138,11 +138,8 @@ class RequestTally:
                 state.last_minute = minute
             if request.x_analytics and "nocookies=1" in request.x_analytics:
                 state.nocookies += 1
-            actor.pages.add((verdict.project, verdict.title))
-            country = countries(request.ip)
-            reader_counts[
-                (verdict.project, verdict.title, hour, verdict.access, country, index)
-            ] += 1
+            actor.pages.add((project, title))
+            reader_counts[(project, title, hour, access, countries(request.ip), index)] += 1
         if first is not None:
             self.first_hour = first if self.first_hour is None else min(first, self.first_hour)
             self.last_hour = last if self.last_hour is None else max(last, self.last_hour)
