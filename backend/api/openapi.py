@@ -448,7 +448,7 @@ def _schemas() -> dict[str, Any]:
         }
     )
     titles = {"type": "array", "items": STRING}
-    sources = ("pagecounts", "pageviews", "pageview_complete")
+    sources = ("pagecounts", "pageviews", "pageview_complete", "requests")
     return {
         "ArticlesItem": extension_article,
         "Articles": _object(
