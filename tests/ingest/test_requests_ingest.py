@@ -315,3 +315,31 @@ def test_country_top_needs_more_than_a_thousand_readers(
     finally:
         engine.dispose()
     assert [tuple(r) for r in rows] == [("GB", 0, 1100, 1), ("GB", 1, 1100, 1)]
+
+
+def test_a_covered_day_is_published_through_the_api(migrated_settings: Settings, tmp_path: Path):
+    import time
+
+    from backend import create_app
+
+    day = int(time.time() // 86400) - 1
+    lines = [json_line(day * 24, 5, path="/wiki/Foo", ip="81.2.69.161", ua=CHROME)]
+    lines += [json_line(day * 24 + h, 30, path="/wiki/Foo", ua=CHROME) for h in (5, 12)]
+    lines += [json_line(day * 24 + 23, 59, path="/wiki/Bar", ua=CHROME, host="en.m.wikipedia.org")]
+    log = write(tmp_path / "day.json", lines)
+    result = run(migrated_settings, tmp_path, "ingest-requests", str(log))
+    assert result.exit_code == 0, result.output
+    app = create_app(migrated_settings)
+    client = app.test_client()
+    stamp = time.strftime("%Y%m%d", time.gmtime(day * 86400))
+    base = "/api/rest_v1/metrics/pageviews/per-article/en.wikipedia"
+    foo = client.get(
+        f"{base}/all-access/user/Foo/daily/{stamp}/{stamp}", headers={"User-Agent": "tests"}
+    )
+    assert foo.status_code == 200, foo.get_data(as_text=True)
+    assert foo.get_json()["items"][0]["views"] == 3
+    bar = client.get(
+        f"{base}/mobile-web/user/Bar/daily/{stamp}/{stamp}", headers={"User-Agent": "tests"}
+    )
+    assert bar.get_json()["items"][0]["views"] == 1
+    app.extensions["wikiviews_engine"].dispose()
