@@ -106,3 +106,74 @@ def test_truncated_gzip_is_unreadable(tmp_path):
         assert "truncated" in str(exc) or "corrupt" in str(exc)
     else:
         raise AssertionError("a truncated gzip file must not read as complete")
+
+
+def test_wrongly_typed_or_huge_fields_are_rejected_not_raised():
+    import json
+
+    good = json.loads(json_line(H, sequence=1))
+    mutations = [
+        {"uri_query": 5},
+        {"user_agent": ["x"]},
+        {"ip": {"a": 1}},
+        {"content_type": 1.5},
+        {"x_analytics": True},
+        {"sequence": -3},
+        {"sequence": 1 << 64},
+        {"sequence": "7"},
+        {"hostname": "h" * 300},
+        {"http_status": None},
+        {"dt": "2026-12-01T10:7x:00Z"},
+        {"dt": "2026-12-01T10:²²:00Z"},
+        {"dt": "2026-12-01T10:99:00Z"},
+        {"dt": 20261201},
+    ]
+    lines = [json.dumps({**good, **change}) for change in mutations]
+    requests, reader = read(lines)
+    assert requests == []
+    assert sum(reader.rejects.values()) == len(mutations)
+
+
+def test_absurd_hosts_are_not_counted_wikis():
+    from backend.ingest.requests.definition import PageviewRules
+
+    rules = PageviewRules()
+    assert rules.project_of("a" * 200 + ".wikipedia.org") is None
+    assert rules.project_of("en.wikipedia.org") is not None
+
+
+def test_no_line_crashes_the_classification():
+    import json
+
+    from hypothesis import HealthCheck, given, seed, settings
+    from hypothesis import strategies as st
+
+    from backend.ingest.requests.agents import SpiderCache
+    from backend.ingest.requests.aggregate import RequestTally
+    from backend.ingest.requests.countries import CountryCache
+    from backend.ingest.requests.definition import PageviewRules
+    from backend.ingest.requests.sequences import SequenceTracker
+
+    good = json.loads(json_line(H, sequence=1))
+    values = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.text(max_size=40),
+        st.lists(st.integers(), max_size=2),
+    )
+    records = st.dictionaries(st.sampled_from(sorted(good)), values, max_size=6).map(
+        lambda change: json.dumps({**good, **change})
+    )
+    lines = st.lists(st.one_of(records, st.binary(max_size=60)), max_size=8)
+
+    @seed(13)
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(lines)
+    def check(batch):
+        tally = RequestTally(PageviewRules(), SpiderCache(), CountryCache(), SequenceTracker())
+        requests, _reader = read(batch)
+        tally.add_all(requests)
+
+    check()

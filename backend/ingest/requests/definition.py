@@ -33,6 +33,8 @@ _FAMILY_ORG = re.compile(
 _LANGUAGELESS_ORG = re.compile(
     r"^((?!test)(?!query)([a-z0-9_-]+)\.)*(wikidata|mediawiki|wikimediafoundation)\.org$"
 )
+#: Longest host considered: project names are stored in 64 characters.
+MAX_HOST = 60
 _MOBILE_LABELS = frozenset({"m", "mobile", "wap", "zero"})
 _MOBILE_HOST = re.compile(r"(^(m|zero|wap|mobile)\.)|(\.(m|zero|wap|mobile)\.)")
 
@@ -137,6 +139,8 @@ class PageviewRules:
     def _project_of(self, host: str) -> tuple[str, bool, _Paths] | None:
         if host in self.hosts:
             return self.hosts[host], bool(_MOBILE_HOST.search(host)), self.own_paths
+        if len(host) > MAX_HOST:
+            return None
         labels = host.split(".")
         if match := _WIKIMEDIA_ORG.match(host):
             return f"{match.group(1)}.wikimedia", match.group(2) is not None, WIKIMEDIA_PATHS
@@ -258,5 +262,7 @@ def parse_hosts(setting: str) -> dict[str, str]:
         host, sep, project = pair.partition("=")
         if not sep or not host.strip() or not project.strip():
             raise ValueError(f"expected host=project, got {pair!r}")
+        if len(project.strip()) > 64:
+            raise ValueError(f"project name longer than 64 characters: {project.strip()!r}")
         hosts[host.strip().lower()] = project.strip()
     return hosts

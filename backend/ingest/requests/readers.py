@@ -39,6 +39,8 @@ except ImportError:  # pragma: no cover - isal is a runtime dependency
     _gzip = gzip
 
 _GZIP_MAGIC = b"\x1f\x8b"
+#: Longest log host name kept for sequence checks (the column's width).
+MAX_HOSTNAME = 255
 _DT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}$")
 _COMBINED = re.compile(
     r"^(?:(?P<vhost>\S+) )?(?P<ip>\S+) \S+ \S+ \[(?P<time>[^\]]{20,40})\] "
@@ -206,7 +208,7 @@ class LogReader:
         if hour is None:
             hour = self._dt_hour(dt[:13])
         minute_text = dt[14:16]
-        if not minute_text.isdigit():
+        if not (minute_text.isdecimal() and minute_text < "60" and len(minute_text) == 2):
             raise Rejected("timestamp")
         status = get("http_status")
         try:
@@ -215,19 +217,37 @@ class LogReader:
             raise Rejected("status") from None
         sequence = get("sequence")
         hostname = get("hostname")
-        if sequence is not None and (type(sequence) is not int or type(hostname) is not str):
+        if sequence is not None:
+            if type(sequence) is not int or type(hostname) is not str:
+                raise Rejected("fields")
+            if not 0 <= sequence < 1 << 63 or len(hostname) > MAX_HOSTNAME:
+                raise Rejected("too_long")
+        query, content_type, user_agent, ip, x_analytics = (
+            get("uri_query") or "",
+            get("content_type") or "",
+            get("user_agent") or "",
+            get("ip") or "",
+            get("x_analytics") or "",
+        )
+        if not (
+            type(query) is str
+            and type(content_type) is str
+            and type(user_agent) is str
+            and type(ip) is str
+            and type(x_analytics) is str
+        ):
             raise Rejected("fields")
         return Request(
             hour,
             hour * 60 + int(minute_text),
             host.lower(),
             path,
-            get("uri_query") or "",
+            query,
             status,
-            get("content_type") or "",
-            get("user_agent") or "",
-            get("ip") or "",
-            get("x_analytics") or "",
+            content_type,
+            user_agent,
+            ip,
+            x_analytics,
             hostname or "",
             -1 if sequence is None else sequence,
         )
@@ -268,7 +288,7 @@ class LogReader:
         if base is None:
             base = self._clf_minute(stamp)
         minute_text = stamp[15:17]
-        if not minute_text.isdigit():
+        if not (minute_text.isdecimal() and minute_text < "60" and len(minute_text) == 2):
             raise Rejected("timestamp")
         minute = base + int(minute_text)
         try:
