@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from backend import db
 from backend.settings import Settings
@@ -134,7 +135,11 @@ def _drop_database(admin: Engine, backend: str, name: str) -> None:
             {"name": name},
         ).scalars()
         for session_id in sessions.all():
-            connection.execute(text(f"KILL {int(session_id)}"))
+            try:
+                connection.execute(text(f"KILL {int(session_id)}"))
+            except OperationalError as exc:  # the session ended between the list and the KILL
+                if "1094" not in str(exc.orig):
+                    raise
         connection.execute(text("SET SESSION lock_wait_timeout = 60"))
         connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
 
