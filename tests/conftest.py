@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +58,40 @@ SERVERS = {
 }
 
 _database_numbers = itertools.count(1)
+
+#: A skip reason naming the variable that would enable a server, and the servers' names.
+_SERVICE_VARIABLE = re.compile(r"\bWIKIVIEWS_TEST_(\w+?)_URL\b")
+_SERVICE_LABELS = {"POSTGRES": "PostgreSQL", "MARIADB": "MariaDB", "REDIS": "Redis"}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Sum up skipped tests in a line per reason instead of a line per test.
+
+    Tests skipped because a database or Redis server is not configured (or not reachable)
+    share one line naming the servers and the variables that enable them.
+    """
+    services: Counter[tuple[str, str]] = Counter()
+    others: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        match = _SERVICE_VARIABLE.search(reason)
+        if match:
+            label = _SERVICE_LABELS.get(match[1], match[1].title())
+            services[(label, match[0])] += 1
+        else:
+            others[reason] += 1
+    if services:
+        total = sum(services.values())
+        names = ", ".join(f"{label} ({count})" for (label, _), count in sorted(services.items()))
+        variables = sorted({env for _, env in services})
+        variables_text = ", ".join(variables[:-1]) + " and " * (len(variables) > 1) + variables[-1]
+        terminalreporter.write_line(
+            f"skipped {total} tests needing servers: {names}; set {variables_text} to run them "
+            "(docs/running.md#tests)"
+        )
+    for reason, count in sorted(others.items()):
+        terminalreporter.write_line(f"skipped {count}: {reason}")
 
 
 @pytest.fixture(scope="session", autouse=True)

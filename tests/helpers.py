@@ -1,4 +1,4 @@
-"""Shared test helpers: write dump files, run the CLI, snapshot a store's logical content."""
+"""Shared test helpers: write dump files, run the CLI, open a store, snapshot its content."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from backend import db, series_codec
 from backend.settings import Settings
@@ -51,10 +52,28 @@ def run_cli(settings: Settings, *args: str, **extra_env: str) -> subprocess.Comp
     )
 
 
+@contextmanager
+def store_connection(settings: Settings, *, write: bool = False) -> Iterator[Connection]:
+    """A connection to ``settings``' store; its engine is disposed afterwards.
+
+    With ``write`` the connection runs in a transaction committed at the end (rolled back
+    on an exception); without it, reads only.
+    """
+    engine = db.make_engine(settings)
+    try:
+        if write:
+            with engine.begin() as connection:
+                yield connection
+        else:
+            with engine.connect() as connection:
+                yield connection
+    finally:
+        engine.dispose()
+
+
 def snapshot(settings: Settings) -> dict[str, object]:
     """The store's logical content, the same whether days are packed or not."""
-    engine = db.make_engine(settings)
-    with engine.connect() as connection:
+    with store_connection(settings) as connection:
         titles = {
             tid: f"{name}|{title}"
             for tid, name, title in connection.execute(
@@ -106,5 +125,4 @@ def snapshot(settings: Settings) -> dict[str, object]:
                 )
             ),
         }
-    engine.dispose()
     return result

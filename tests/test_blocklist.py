@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from backend import db, queries
+from backend import queries
 from backend.blocklist import (
     Entry,
     InvalidEntry,
@@ -22,7 +22,7 @@ from backend.cli import main
 from backend.ingest.ingest_command import run_ingest
 from backend.ingest.parsed import ProjectFilter
 from backend.timeutil import day_number
-from tests.helpers import write_dump
+from tests.helpers import store_connection, write_dump
 
 DAY = date(2024, 3, 1)
 D = day_number(DAY)
@@ -70,10 +70,8 @@ def store(migrated_settings, tmp_path):
     assert run_ingest(
         migrated_settings, sorted(tmp_path.glob("*.bz2")), ProjectFilter(), hourly=False
     )
-    engine = db.make_engine(migrated_settings)
-    with engine.connect() as connection:
+    with store_connection(migrated_settings) as connection:
         yield connection
-    engine.dispose()
 
 
 def top(connection, project="en.wikipedia"):

@@ -13,12 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import text
 
-from backend import db
 from backend.ingest.ingest_command import run_ingest
 from backend.ingest.parsed import ProjectFilter
 from backend.ingest.run import expand_paths
 from backend.redirects import RedirectSourceError, load_redirects, sql_rows
-from tests.helpers import run_cli, write_dump
+from tests.helpers import run_cli, store_connection, write_dump
 
 #: Canned answers of a MediaWiki API, keyed by the continuation parameters of the request:
 #: the redirects of the first batch come in two parts (rdcontinue), then a second batch.
@@ -119,8 +118,7 @@ def api_server() -> Iterator[type[_Api]]:
 
 
 def stored(settings, project: str = "en.wikipedia") -> list[tuple[str, str]]:
-    engine = db.make_engine(settings)
-    with engine.connect() as connection:
+    with store_connection(settings) as connection:
         rows = connection.execute(
             text(
                 "SELECT r.title, r.target FROM redirects r JOIN projects p "
@@ -128,7 +126,6 @@ def stored(settings, project: str = "en.wikipedia") -> list[tuple[str, str]]:
             ),
             {"p": project},
         ).all()
-    engine.dispose()
     return sorted((title, target) for title, target in rows)
 
 
@@ -215,14 +212,12 @@ def test_dump_source_takes_page_ids_from_the_store_and_replaces(migrated_setting
         ],
     )
     assert run_ingest(migrated_settings, expand_paths([str(tmp_path)]), ProjectFilter())
-    engine = db.make_engine(migrated_settings)
-    with engine.begin() as connection:
+    with store_connection(migrated_settings, write=True) as connection:
         de = connection.execute(text("SELECT id FROM projects WHERE name = 'de.wikipedia'"))
         connection.execute(
             text("INSERT INTO redirects (project_id, title, target) VALUES (:p, 'A', 'B')"),
             {"p": de.scalar_one()},
         )
-    engine.dispose()
     first = tmp_path / "first.sql"
     first.write_bytes(b"INSERT INTO `redirect` VALUES (10,0,'New_name','',''),(11,0,'X','','');\n")
     result = load_redirects(migrated_settings, "en.wikipedia", str(first))

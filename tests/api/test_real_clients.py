@@ -26,12 +26,13 @@ import schemathesis
 from mwviews.api import PageviewsClient
 from sqlalchemy import Connection
 
-from backend import db, queries
+from backend import queries
 from backend.codes import Source
 from backend.settings import Settings
 from backend.timeutil import day_number, month_number
 from tests.api.conftest import TITLES, main_page_user, title_views
 from tests.api.gunicorn import LiveServer
+from tests.helpers import store_connection
 
 pytestmark = pytest.mark.slow
 
@@ -46,10 +47,8 @@ TYPED = {title.replace("_", " "): title for title in [*TITLES, "Main_Page"]}
 @pytest.fixture(scope="module")
 def store(api_store: Settings) -> Iterator[Connection]:
     """A read connection to the served store, for the expected values."""
-    engine = db.make_engine(api_store)
-    with engine.connect() as connection:
+    with store_connection(api_store) as connection:
         yield connection
-    engine.dispose()
 
 
 @pytest.fixture

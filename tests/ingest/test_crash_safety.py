@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from backend import db
-from tests.helpers import run_cli, snapshot, write_dump
+from tests.helpers import run_cli, snapshot, store_connection, write_dump
 
 
 def make_files(directory):
@@ -65,10 +65,8 @@ def test_killed_ingest_leaves_no_partial_file_and_rerun_is_exact(
     killed = run_cli(migrated_settings, "ingest", str(files), **kill)
     assert killed.returncode == -signal.SIGKILL
     partial = snapshot(migrated_settings)
-    engine = db.make_engine(migrated_settings)
-    with engine.connect() as connection:
+    with store_connection(migrated_settings) as connection:
         loaded = sorted(connection.execute(text("SELECT name FROM ingested_files")).scalars())
-    engine.dispose()
     # What survived is exactly the files recorded as loaded, each one whole.
     survivors = dataclasses.replace(
         migrated_settings, database_url=f"sqlite:///{tmp_path}/survivors.sqlite3"

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from backend import db
-from tests.helpers import run_cli
+from tests.helpers import run_cli, store_connection
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MANIFEST = json.loads((FIXTURES / "manifest.json").read_text())["files"]
@@ -18,15 +18,13 @@ GOOD = sorted(name for name, row in MANIFEST.items() if not name.startswith("bad
 def test_every_good_fixture_loads_with_its_rejects_and_views(migrated_settings):
     result = run_cli(migrated_settings, "ingest", *(str(FIXTURES / name) for name in GOOD))
     assert result.returncode == 0, result.stderr
-    engine = db.make_engine(migrated_settings)
-    with engine.connect() as connection:
+    with store_connection(migrated_settings) as connection:
         rows = {
             name: (lines, rejected, json.loads(rejects), views)
             for name, lines, rejected, rejects, views in connection.execute(
                 text("SELECT name, lines_read, lines_rejected, rejects, views FROM ingested_files")
             )
         }
-    engine.dispose()
     assert set(rows) == set(GOOD)
     for name in GOOD:
         truth = MANIFEST[name]
@@ -43,10 +41,8 @@ def test_the_long_line_file_loads_without_its_long_line(sqlite_settings):
     result = run_cli(sqlite_settings, "ingest", str(FIXTURES / name))
     assert result.returncode == 0, result.stderr
     truth = MANIFEST[name]
-    engine = db.make_engine(sqlite_settings)
-    with engine.connect() as connection:
+    with store_connection(sqlite_settings) as connection:
         views, rejects = connection.execute(text("SELECT views, rejects FROM ingested_files")).one()
-    engine.dispose()
     assert json.loads(rejects) == {"too_long": 1}
     assert views == sum(sum(a.values()) for a in truth["views"].values())
 
@@ -63,14 +59,12 @@ def test_corrupt_archives_fail_whole_others_still_load_and_exit_is_nonzero(sqlit
     for name in corrupt:
         assert Path(name).name in result.stderr + result.stdout
     assert "nothing of it was loaded" in result.stderr
-    engine = db.make_engine(sqlite_settings)
-    with engine.connect() as connection:
+    with store_connection(sqlite_settings) as connection:
         names = list(connection.execute(text("SELECT name FROM ingested_files")).scalars())
         hours = connection.execute(text("SELECT COUNT(*) FROM project_hours")).scalar()
         hour_of_good = connection.execute(
             text("SELECT MIN(hour), MAX(hour) FROM project_hours")
         ).one()
-    engine.dispose()
     assert names == [good]
     assert hours > 0 and hour_of_good[0] == hour_of_good[1]
 

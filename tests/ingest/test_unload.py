@@ -17,7 +17,7 @@ from backend.ingest.projects import ensure_projects
 from backend.ingest.unload import UnloadError, unload
 from backend.settings import Settings
 from backend.timeutil import day_number, hour_number, month_number, parse_hour
-from tests.helpers import run_cli, snapshot, write_dump
+from tests.helpers import run_cli, snapshot, store_connection, write_dump
 
 DAY = date(2024, 3, 1)
 D = day_number(DAY)
@@ -65,14 +65,10 @@ def reference(
     """
     other = dataclasses.replace(settings, database_url=f"sqlite:///{tmp_path}/reference.sqlite3")
     db.upgrade(other)
-    engine = db.make_engine(settings)
-    with engine.connect() as connection:
+    with store_connection(settings) as connection:
         names = list(connection.execute(text("SELECT name FROM projects")).scalars())
-    engine.dispose()
-    engine = db.make_engine(other)
-    with engine.begin() as connection:
+    with store_connection(other, write=True) as connection:
         ensure_projects(connection, names)
-    engine.dispose()
     ingest(other, paths, **options)
     if then is not None:
         ingest(other, paths, **then)
@@ -89,18 +85,14 @@ def run_unload(settings: Settings, *targets: str) -> dict[str, str]:
 
 
 def recorded(settings: Settings) -> set[str]:
-    engine = db.make_engine(settings)
-    with engine.connect() as connection:
+    with store_connection(settings) as connection:
         names = set(connection.execute(text("SELECT name FROM ingested_files")).scalars())
-    engine.dispose()
     return names
 
 
 def read(settings: Settings, query, *args, **kwargs):
-    engine = db.make_engine(settings)
-    with engine.connect() as connection:
+    with store_connection(settings) as connection:
         result = query(connection, *args, **kwargs)
-    engine.dispose()
     return result
 
 
@@ -300,12 +292,10 @@ def test_a_file_in_a_top_list_and_a_packed_month_recomputes_both(migrated_settin
     assert read(settings, queries.top_articles, "en.wikipedia", "all-access", day=spike_day) == []
     after = read(settings, queries.project_monthly, "en.wikipedia", "all-access", "user", feb, feb)
     assert after == [(feb, totals[0][1] - 109 - 50 - 9000)]
-    engine = db.make_engine(settings)
-    with engine.connect() as connection:
+    with store_connection(settings) as connection:
         packed = connection.execute(
             text("SELECT COUNT(*) FROM packed_days WHERE day = :d"), {"d": spike_day}
         ).scalar()
-    engine.dispose()
     assert packed == 1  # unpacked to take the file out, packed again afterwards
 
 
@@ -328,13 +318,11 @@ def test_unloading_the_newest_day_unpacks_the_days_a_clean_load_leaves_unpacked(
     ingest(settings, [february, march])
 
     def packed_and_month_top():
-        engine = db.make_engine(settings)
-        with engine.connect() as connection:
+        with store_connection(settings) as connection:
             packed = connection.execute(text("SELECT COUNT(*) FROM packed_days")).scalar()
             top = queries.top_articles(
                 connection, "en.wikipedia", "all-access", month=month_number(2024, 2)
             )
-        engine.dispose()
         return packed, [(e.title, e.views) for e in top]
 
     # March makes February settled: all of it packed, with a monthly top list
