@@ -89,7 +89,7 @@ def test_gzip_is_recognised_by_content(tmp_path):
     path = tmp_path / "access.log"  # no .gz: the magic bytes decide
     path.write_bytes(gzip.compress((json_line(H) + "\n").encode()))
     stream, hashing = open_input(str(path))
-    with stream:
+    with hashing, stream:
         assert len(list(LogReader().read(stream))) == 1
     assert hashing.size == path.stat().st_size
 
@@ -98,9 +98,9 @@ def test_truncated_gzip_is_unreadable(tmp_path):
     path = tmp_path / "cut.gz"
     data = gzip.compress(("\n".join(json_line(H, i % 60) for i in range(2000)) + "\n").encode())
     path.write_bytes(data[: len(data) // 2])
-    stream, _ = open_input(str(path))
+    stream, hashing = open_input(str(path))
     try:
-        with stream:
+        with hashing, stream:
             list(LogReader().read(stream))
     except UnreadableInput as exc:
         assert "truncated" in str(exc) or "corrupt" in str(exc)

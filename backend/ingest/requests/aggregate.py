@@ -13,6 +13,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from backend.codes import Access, Agent, Source, series_code
 from backend.ingest.requests.actors import ActorDay, ActorKeys, AutomatedRule
@@ -36,7 +37,7 @@ class _Actor:
     ip: str
     user_agent: str
     state: ActorDay
-    pages: set = field(default_factory=set)
+    pages: set[Any] = field(default_factory=set)
 
 
 @dataclass
@@ -44,15 +45,15 @@ class Classified:
     """An input's counts after classification (what may reach the store)."""
 
     #: (project, title, hour, series) → views, every agent
-    pages: Counter = field(default_factory=Counter)
+    pages: Counter[Any] = field(default_factory=Counter)
     #: (day, country, project, title, access column) → user views
-    country_pages: Counter = field(default_factory=Counter)
+    country_pages: Counter[Any] = field(default_factory=Counter)
     #: (day, country, project, title, access column, actor hash) of user views
-    country_actors: set = field(default_factory=set)
+    country_actors: set[Any] = field(default_factory=set)
     #: (day, actor hash) → the actor's merged state, for days whose state may be kept
-    actors: dict = field(default_factory=dict)
+    actors: dict[Any, Any] = field(default_factory=dict)
     #: days whose actor key lives, so whose per-actor working state may be stored
-    state_days: set = field(default_factory=set)
+    state_days: set[Any] = field(default_factory=set)
     automated_actors: int = 0
     actors_seen: int = 0
 
@@ -77,8 +78,8 @@ class RequestTally:
         self.last_hour: int | None = None
         self.projects: set[str] = set()
         self.pageviews = 0
-        self.spider_counts: Counter = Counter()
-        self.reader_counts: Counter = Counter()
+        self.spider_counts: Counter[Any] = Counter()
+        self.reader_counts: Counter[Any] = Counter()
         self._actors: list[_Actor] = []
         self._actor_ids: dict[tuple[int, str, str], int] = {}
 
@@ -90,7 +91,8 @@ class RequestTally:
         actor_ids, actors = self._actor_ids, self._actors
         spider_counts, reader_counts = self.spider_counts, self.reader_counts
         not_pageviews = self.not_pageviews
-        first = last = None
+        first: int | None = None
+        last: int | None = None
         hosts_seen: set[str] = set()
         for request in requests:
             hour = request.hour
@@ -107,7 +109,7 @@ class RequestTally:
                 self.duplicates += 1
                 continue
             verdict = judge(request)
-            if type(verdict) is str:
+            if isinstance(verdict, str):
                 not_pageviews[verdict] += 1
                 continue
             project, title, access = verdict
@@ -140,7 +142,7 @@ class RequestTally:
                 state.nocookies += 1
             actor.pages.add((project, title))
             reader_counts[(project, title, hour, access, countries(request.ip), index)] += 1
-        if first is not None:
+        if first is not None and last is not None:
             self.first_hour = first if self.first_hour is None else min(first, self.first_hour)
             self.last_hour = last if self.last_hour is None else max(last, self.last_hour)
 

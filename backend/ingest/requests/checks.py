@@ -9,8 +9,9 @@ from sqlalchemy import Connection, Engine, delete, func, select
 
 from backend.db import WRITE
 from backend.ingest import publication
-from backend.ingest.requests.upserts import upsert
+from backend.ingest.requests.upserts import table_of, upsert
 from backend.models import HeldHour, Project, ReleasedHour, RequestSequence
+from backend.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class SequenceRow:
 
 def sequence_report(connection: Connection, hours: int) -> list[SequenceRow]:
     """Per host and hour, the last ``hours`` hours recorded."""
-    table = RequestSequence.__table__
+    table = table_of(RequestSequence)
     newest = connection.execute(select(func.max(table.c.hour))).scalar()
     if newest is None:
         return []
@@ -55,7 +56,7 @@ def sequence_report(connection: Connection, hours: int) -> list[SequenceRow]:
 
 def held_hours(connection: Connection) -> list[tuple[str, int, str]]:
     """(project name, hour, reason) of every hour held back."""
-    held, projects = HeldHour.__table__, Project.__table__
+    held, projects = table_of(HeldHour), table_of(Project)
     rows = connection.execute(
         select(func.coalesce(projects.c.name, "*"), held.c.hour, held.c.reason)
         .select_from(held.outerjoin(projects, projects.c.id == held.c.project_id))
@@ -64,22 +65,22 @@ def held_hours(connection: Connection) -> list[tuple[str, int, str]]:
     return [(name, hour, reason) for name, hour, reason in rows]
 
 
-def release_hour(engine: Engine, settings, hour: int) -> int:
+def release_hour(engine: Engine, settings: Settings, hour: int) -> int:
     """Release ``hour`` for every project it is held for; returns how many were released.
 
     The hour is recorded as released so that the gate never holds it again.
     """
-    held = HeldHour.__table__
+    held = table_of(HeldHour)
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
         projects = list(
             connection.execute(select(held.c.project_id).where(held.c.hour == hour)).scalars()
         )
         connection.execute(delete(held).where(held.c.hour == hour))
         now = datetime.now(UTC).replace(tzinfo=None)
-        marked = projects or list(connection.execute(select(Project.__table__.c.id)).scalars())
+        marked = projects or list(connection.execute(select(table_of(Project).c.id)).scalars())
         upsert(
             connection,
-            ReleasedHour.__table__,
+            table_of(ReleasedHour),
             [{"project_id": p, "hour": hour, "released_at": now} for p in marked],
             ("project_id", "hour"),
         )

@@ -11,10 +11,13 @@ import time
 from pathlib import Path
 
 import click
+from sqlalchemy import Engine
 
 from backend import db
 from backend.ingest.packing import pack_settled
 from backend.ingest.projects import ProjectRegistry
+from backend.ingest.requests.agents import SpiderCache
+from backend.ingest.requests.countries import CountryCache
 from backend.ingest.requests.definition import NOT_PAGEVIEW
 from backend.ingest.requests.gate import hour_stamp
 from backend.ingest.requests.records import REJECT_REASONS
@@ -102,7 +105,7 @@ def ingest_requests_command(
         sys.exit(1)
 
 
-def forget_expired(engine, pipeline: Pipeline) -> None:
+def forget_expired(engine: Engine, pipeline: Pipeline) -> None:
     """Delete actor keys and state past 48 hours (as ``purge`` does) after every ingest."""
     from backend.db import WRITE
     from backend.ingest.requests.purge import delete_expired_state
@@ -112,7 +115,7 @@ def forget_expired(engine, pipeline: Pipeline) -> None:
         delete_expired_state(connection, time.time())
 
 
-def _rate(cache) -> str:
+def _rate(cache: SpiderCache | CountryCache) -> str:
     total = cache.hits + cache.misses
     return f"{100 * cache.hits / total:.1f}% hits" if total else "unused"
 

@@ -19,6 +19,7 @@ from collections import defaultdict
 from sqlalchemy import Connection, delete, distinct, func, insert, select
 
 from backend.ingest.publication import rank_cut
+from backend.ingest.requests.upserts import table_of
 from backend.models import (
     CountryArticleDay,
     CountryTopArticle,
@@ -27,8 +28,8 @@ from backend.models import (
     Title,
 )
 
-pages_t = RequestCountryPage.__table__
-actors_t = RequestCountryActor.__table__
+pages_t = table_of(RequestCountryPage)
+actors_t = table_of(RequestCountryActor)
 
 
 def recompute_day(connection: Connection, day: int, min_actors: int, top_size: int) -> int:
@@ -36,7 +37,7 @@ def recompute_day(connection: Connection, day: int, min_actors: int, top_size: i
 
     Returns the number of (country, access, article) entries published.
     """
-    views: dict[tuple, int] = defaultdict(int)
+    views: dict[tuple[str, int, int, int], int] = defaultdict(int)
     rows = connection.execute(
         select(
             pages_t.c.country,
@@ -51,7 +52,7 @@ def recompute_day(connection: Connection, day: int, min_actors: int, top_size: i
         views[(country, project, title, 0)] += count
     if not views:
         return 0
-    readers: dict[tuple, int] = {}
+    readers: dict[tuple[str, int, int, int], int] = {}
     per_access = connection.execute(
         select(
             actors_t.c.country,
@@ -80,7 +81,7 @@ def recompute_day(connection: Connection, day: int, min_actors: int, top_size: i
     for country, project, title, count in all_access:
         readers[(country, project, title, 0)] = count
     dashes = set(
-        connection.execute(select(Title.__table__.c.id).where(Title.__table__.c.title == "-"))
+        connection.execute(select(table_of(Title).c.id).where(table_of(Title).c.title == "-"))
         .scalars()
         .all()
     )
@@ -89,12 +90,12 @@ def recompute_day(connection: Connection, day: int, min_actors: int, top_size: i
         if title in dashes:
             continue
         lists[(country, access)].append((views[(country, project, title, access)], project, title))
-    connection.execute(delete(CountryTopArticle.__table__).where(CountryTopArticle.day == day))
-    connection.execute(delete(CountryArticleDay.__table__).where(CountryArticleDay.day == day))
+    connection.execute(delete(table_of(CountryTopArticle)).where(CountryTopArticle.day == day))
+    connection.execute(delete(table_of(CountryArticleDay)).where(CountryArticleDay.day == day))
     tops, articles = [], []
     for (country, access), entries in lists.items():
         entries.sort(key=lambda e: (-e[0], e[1], e[2]))
-        ranked = []
+        ranked: list[tuple[int, int, int, int]] = []
         for position, (count, project, title) in enumerate(entries, 1):
             rank = ranked[-1][-1] if ranked and ranked[-1][2] == count else position
             ranked.append((project, title, count, rank))
@@ -123,9 +124,9 @@ def recompute_day(connection: Connection, day: int, min_actors: int, top_size: i
                 }
             )
     if tops:
-        connection.execute(insert(CountryTopArticle.__table__), tops)
+        connection.execute(insert(table_of(CountryTopArticle)), tops)
     if articles:
-        connection.execute(insert(CountryArticleDay.__table__), articles)
+        connection.execute(insert(table_of(CountryArticleDay)), articles)
     return len(articles)
 
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import Engine, select
 
@@ -29,6 +30,7 @@ from backend.ingest.requests.gate import hour_stamp
 from backend.ingest.requests.readers import LogReader
 from backend.ingest.requests.records import Rejected
 from backend.ingest.requests.run import Pipeline, RequestOutcome, ingest_requests
+from backend.ingest.requests.upserts import table_of
 from backend.models import IngestedFile
 
 
@@ -60,7 +62,7 @@ class Follower:
         self.reader = LogReader(pipeline.default_host, pipeline.now)
         self.open: dict[int, _Open] = {}
         self.late = 0
-        self._handle = None
+        self._handle: BinaryIO | None = None
         self._inode = 0
         self._partial = b""
         self._latest_minute = 0
@@ -192,7 +194,7 @@ class Follower:
         return f"{self.path.name}@{hour_stamp(hour)}"
 
     def _loaded(self, hour: int) -> bool:
-        table = IngestedFile.__table__
+        table = table_of(IngestedFile)
         with self.engine.connect() as connection:
             return (
                 connection.execute(

@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, select
 
-from backend.ingest.requests.upserts import upsert
+from backend.ingest.requests.upserts import table_of, upsert
 from backend.models import HeldHour, ProjectHour, ReleasedHour
 from backend.settings import Settings
 from backend.timeutil import day_date
 
-hours_t = ProjectHour.__table__
+hours_t = table_of(ProjectHour)
 
 
 #: Hours before now that still count as the live edge; older hours are back-fills.
@@ -62,11 +62,11 @@ def hold_new_hours(
             if reason and not _released(connection, project, hour):
                 held.append((project, hour, reason))
     if held:
-        now = datetime.now(UTC).replace(tzinfo=None)
+        held_at = datetime.now(UTC).replace(tzinfo=None)
         upsert(
             connection,
-            HeldHour.__table__,
-            [{"project_id": p, "hour": h, "reason": r, "held_at": now} for p, h, r in held],
+            table_of(HeldHour),
+            [{"project_id": p, "hour": h, "reason": r, "held_at": held_at} for p, h, r in held],
             ("project_id", "hour"),
         )
     return held
@@ -113,7 +113,7 @@ def _judge(
 
 
 def _released(connection: Connection, project: int, hour: int) -> bool:
-    table = ReleasedHour.__table__
+    table = table_of(ReleasedHour)
     return (
         connection.execute(
             select(table.c.hour).where(table.c.project_id == project, table.c.hour == hour)

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from backend.db import WRITE
 from backend.ingest.requests.actors import STATE_HOURS, ActorKeys
+from backend.ingest.requests.upserts import table_of
 from backend.models import (
     PageHour,
     PurgeRun,
@@ -52,7 +53,7 @@ def delete_expired_state(
     """Delete (or count) actor state and country working rows older than 48 hours."""
     counts = {}
     for model in (RequestActor, RequestCountryPage, RequestCountryActor):
-        table = model.__table__
+        table = table_of(model)
         where = table.c.day * 24 + STATE_HOURS <= int(now // 3600)
         if dry_run:
             count = connection.execute(select(func.count()).where(where)).scalar_one()
@@ -79,7 +80,7 @@ def purge(
     result.keys = ActorKeys(settings.data_dir, now).purge(dry_run)
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
         result.rows.update(delete_expired_state(connection, now, dry_run))
-        hours = PageHour.__table__
+        hours = table_of(PageHour)
         days = settings.hourly_row_retention_days or settings.hourly_window_days
         newest = connection.execute(select(func.max(hours.c.hour))).scalar()
         if newest is not None:
@@ -90,7 +91,7 @@ def purge(
                 count = connection.execute(delete(hours).where(where)).rowcount or 0
             result.rows[hours.name] = count
         connection.execute(
-            insert(PurgeRun.__table__),
+            insert(table_of(PurgeRun)),
             {
                 "ran_at": datetime.now(UTC).replace(tzinfo=None),
                 "dry_run": dry_run,

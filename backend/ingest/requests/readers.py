@@ -27,14 +27,18 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from types import ModuleType
+from typing import Any, BinaryIO
 
 import orjson
 
 from backend.ingest.requests.records import MAX_LINE_BYTES, Rejected, Request
 
+_gzip: ModuleType
 try:  # isal's gzip is a drop-in and several times faster where it is installed
-    from isal import igzip as _gzip
+    from isal import igzip as _isal_gzip
+
+    _gzip = _isal_gzip
 except ImportError:  # pragma: no cover - isal is a runtime dependency
     _gzip = gzip
 
@@ -70,7 +74,13 @@ class HashingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def close(self) -> None:
+        """Close the source too (a gzip reader leaves the file it reads open), not stdin."""
+        if self.raw is not sys.stdin.buffer:
+            self.raw.close()
+        super().close()
+
+    def readinto(self, buffer: Any) -> int:
         data = self.raw.read(len(buffer))
         n = len(data)
         buffer[:n] = data
@@ -81,6 +91,8 @@ class HashingReader(io.RawIOBase):
 
 def open_input(path: str, data: bytes | None = None) -> tuple[BinaryIO, HashingReader]:
     """Open ``path`` (``-`` for standard input) as decompressed bytes, hashing the raw bytes.
+
+    Close both: the stream, then the hashing reader (which closes the file).
 
     Gzip is recognised by its magic bytes, not the file name. ``data``, when given, is read
     instead of ``path``.
@@ -95,7 +107,7 @@ def open_input(path: str, data: bytes | None = None) -> tuple[BinaryIO, HashingR
     hashing = HashingReader(raw)
     buffered = io.BufferedReader(hashing, 1 << 20)
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return _gzip.GzipFile(fileobj=buffered, mode="rb"), hashing  # type: ignore[return-value]
+        return _gzip.GzipFile(fileobj=buffered, mode="rb"), hashing
     return buffered, hashing
 
 
@@ -197,7 +209,7 @@ class LogReader:
             raise Rejected("syntax") from None
         return self._json_request(record)
 
-    def _json_request(self, record) -> Request:
+    def _json_request(self, record: Any) -> Request:
         if type(record) is not dict:
             raise Rejected("syntax")
         get = record.get
@@ -210,7 +222,7 @@ class LogReader:
         minute_text = dt[14:16]
         if not (minute_text.isdecimal() and minute_text < "60" and len(minute_text) == 2):
             raise Rejected("timestamp")
-        status = get("http_status")
+        status: Any = get("http_status")
         try:
             status = int(status)
         except (TypeError, ValueError):

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.db import WRITE
@@ -27,6 +27,7 @@ from backend.ingest.requests.definition import PageviewRules, parse_hosts
 from backend.ingest.requests.readers import LogReader, UnreadableInput, open_input
 from backend.ingest.requests.sequences import SequenceTracker, contains
 from backend.ingest.requests.store import apply_input, build_parsed, prior_actors, stored_runs
+from backend.ingest.requests.upserts import table_of
 from backend.models import IngestedFile
 from backend.settings import Settings
 
@@ -71,7 +72,7 @@ class LoadedMeanwhile(Exception):
     """Another process stored some of this input's sequence numbers while it was read."""
 
 
-def _loaded_meanwhile(connection, sequences: SequenceTracker) -> bool:
+def _loaded_meanwhile(connection: Connection, sequences: SequenceTracker) -> bool:
     """Whether numbers this input takes as new are stored by now (a concurrent ingest)."""
     for (hostname, hour), state in sequences.hours.items():
         runs = stored_runs(connection, hostname, hour)
@@ -106,7 +107,7 @@ def ingest_requests(
         tally = RequestTally(pipeline.rules, pipeline.spiders, pipeline.countries, sequences)
         try:
             stream, hashing = open_input(path, data)
-            with stream:
+            with hashing, stream:
                 tally.add_all(reader.read(stream))
         except UnreadableInput as exc:
             return RequestOutcome(label, "failed", f"{label}: {exc}; nothing of it was loaded")
@@ -132,7 +133,7 @@ def ingest_requests(
     if tally.first_hour is None or tally.last_hour is None:
         outcome.status, outcome.message = "skipped", "no usable request in it"
         return outcome
-    table = IngestedFile.__table__
+    table = table_of(IngestedFile)
     same = table.c.name == name if data is not None else table.c.sha256 == digest
     with engine.connect() as connection:
         known = connection.execute(select(table.c.id).where(same)).first()
@@ -204,7 +205,7 @@ def ingest_requests(
             engine, pipeline, path, registry, data=data, name=name, cover=cover, retried=True
         )
     except SQLAlchemyError as exc:
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return RequestOutcome(
             label, "failed", f"{label}: the store refused it ({reason}); nothing was loaded"
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -27,7 +28,7 @@ from backend.ingest.requests.sequences import (
     parse_runs,
     runs_of,
 )
-from backend.ingest.requests.upserts import bulk_upsert, upsert
+from backend.ingest.requests.upserts import bulk_upsert, table_of, upsert
 from backend.models import (
     CountryDay,
     RequestActor,
@@ -47,13 +48,13 @@ def build_parsed(
     first_hour: int,
     last_hour: int,
     lines_read: int,
-    rejects: Counter,
-    skipped: Counter,
+    rejects: Counter[str],
+    skipped: Counter[str],
     hourly_window: bool,
 ) -> ParsedFile:
     """The loader's view of an input: page rows, project sums, zeros for quiet hours."""
     parsed = ParsedFile(projects={pid: name for name, pid in ids.items()})
-    days: Counter = Counter()
+    days: Counter[Any] = Counter()
     for (project, title, hour, series), views in classified.pages.items():
         pid = ids[project]
         days[(pid, title, hour // 24, series)] += views
@@ -75,7 +76,7 @@ def build_parsed(
 
 def stored_runs(connection: Connection, hostname: str, hour: int) -> list[tuple[int, int]]:
     """Sequence runs earlier inputs brought for (hostname, hour)."""
-    table = RequestSequence.__table__
+    table = table_of(RequestSequence)
     text = connection.execute(
         select(table.c.ranges).where(table.c.hostname == hostname, table.c.hour == hour)
     ).scalar()
@@ -86,7 +87,7 @@ def prior_actors(
     connection: Connection, wanted: list[tuple[int, str]]
 ) -> dict[tuple[int, str], ActorDay]:
     """Stored state of the (day, actor hash) pairs ``wanted``."""
-    table = RequestActor.__table__
+    table = table_of(RequestActor)
     found: dict[tuple[int, str], ActorDay] = {}
     by_day: dict[int, list[str]] = {}
     for day, actor in wanted:
@@ -125,7 +126,7 @@ def apply_input(
 
     Returns the hours the publish gate held.
     """
-    totals: Counter = Counter()
+    totals: Counter[Any] = Counter()
     for (pid, hour, _series), views in parsed.project_hours.items():
         totals[(pid, hour)] += views
     held = gate.hold_new_hours(connection, settings, totals)
@@ -147,7 +148,7 @@ def apply_input(
 
 
 def _title_ids(connection: Connection, wanted: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
-    table = Title.__table__
+    table = table_of(Title)
     by_project: dict[int, list[str]] = {}
     for project, title in wanted:
         by_project.setdefault(project, []).append(title)
@@ -172,7 +173,7 @@ def _add_countries(
     title_ids = _title_ids(
         connection, {(pids[p], t) for (_d, _c, p, t, _a) in classified.country_pages}
     )
-    days: Counter = Counter()
+    days: Counter[Any] = Counter()
     pages = []
     for (day, country, project, title, access), views in classified.country_pages.items():
         pid = pids[project]
@@ -182,7 +183,7 @@ def _add_countries(
             pages.append((day, country, pid, title_ids[(pid, title)], access, views))
     upsert(
         connection,
-        CountryDay.__table__,
+        table_of(CountryDay),
         [
             {"project_id": p, "day": d, "country": c, "access": a, "views": v}
             for (p, d, c, a), v in days.items()
@@ -192,11 +193,11 @@ def _add_countries(
     )
     keys = ("day", "country", "project_id", "title_id", "access")
     bulk_upsert(
-        connection, RequestCountryPage.__table__, (*keys, "views"), pages, keys, add=("views",)
+        connection, table_of(RequestCountryPage), (*keys, "views"), pages, keys, add=("views",)
     )
     bulk_upsert(
         connection,
-        RequestCountryActor.__table__,
+        table_of(RequestCountryActor),
         (*keys, "actor"),
         (
             (d, c, pids[p], title_ids[(pids[p], t)], a, actor)
@@ -223,7 +224,7 @@ def _store_actors(connection: Connection, classified: Classified) -> None:
         return
     bulk_upsert(
         connection,
-        RequestActor.__table__,
+        table_of(RequestActor),
         ("day", "actor", *_ACTOR_STATE),
         (
             (
@@ -262,7 +263,7 @@ def _store_sequences(connection: Connection, sequences: SequenceTracker) -> None
         )
     upsert(
         connection,
-        RequestSequence.__table__,
+        table_of(RequestSequence),
         rows,
         ("hostname", "hour"),
         replace=("first_seq", "last_seq", "received", "ranges"),

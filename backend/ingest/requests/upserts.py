@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 from sqlalchemy import Column, Connection, MetaData, Table, select, true
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
 from backend.ingest.dialect import dialect_for
+from backend.models import Base
 
 
-def _insert(connection: Connection, table: Table):
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model (typed as a ``Table``, which it is)."""
+    return cast(Table, model.__table__)
+
+
+def _insert(connection: Connection, table: Table) -> Any:
+    # Any: each dialect's Insert has its own conflict clause, chosen by the dialect name.
     name = connection.dialect.name
     if name == "postgresql":
         return postgresql.insert(table)
@@ -22,7 +30,7 @@ def _insert(connection: Connection, table: Table):
 def upsert(
     connection: Connection,
     table: Table,
-    rows: Sequence[dict],
+    rows: Sequence[dict[str, Any]],
     keys: Sequence[str],
     *,
     add: Sequence[str] = (),
@@ -56,7 +64,7 @@ def bulk_upsert(
     connection: Connection,
     table: Table,
     columns: Sequence[str],
-    rows: Iterable[tuple],
+    rows: Iterable[tuple[Any, ...]],
     keys: Sequence[str],
     *,
     add: Sequence[str] = (),
