@@ -146,7 +146,9 @@ def test_publish_gate_holds_a_loss_until_forced(migrated_settings: Settings, tmp
             ).first()
         check = runner.invoke(main, ["check"], env=env)
         assert check.exit_code == 1 and "loss: 5 views" in check.output
-        health = create_app(migrated_settings).test_client().get("/healthz")
+        app = create_app(migrated_settings)
+        health = app.test_client().get("/healthz")
+        app.extensions["wikiviews_engine"].dispose()
         assert health.get_json()["held_hours"] == 1
         stamp = time.strftime("%Y-%m-%dT%H", time.gmtime((day + 3) * 3600))
         forced = runner.invoke(main, ["publish", "--force", stamp], env=env)
