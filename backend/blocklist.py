@@ -23,10 +23,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from backend.domain_codes import normalise_project
+from backend.models import BlockedTitle
 from backend.titles import MAX_TITLE_BYTES
+
+BLOCKED: Table = BlockedTitle.__table__  # type: ignore[assignment]
 
 
 class InvalidEntry(ValueError):
@@ -135,8 +138,9 @@ def add_entries(connection: Connection, entries: Iterable[Entry]) -> tuple[int, 
     existing: dict[tuple[str, str], tuple[str, str]] = {}
     for project in projects:
         rows = connection.execute(
-            text("SELECT folded, title, reason FROM blocked_titles WHERE project = :p"),
-            {"p": project},
+            select(BLOCKED.c.folded, BLOCKED.c.title, BLOCKED.c.reason).where(
+                BLOCKED.c.project == project
+            )
         )
         existing.update({(project, folded): (title, reason) for folded, title, reason in rows})
     inserts, updates = [], []
@@ -149,18 +153,20 @@ def add_entries(connection: Connection, entries: Iterable[Entry]) -> tuple[int, 
             updates.append(row)
     if inserts:
         connection.execute(
-            text(
-                "INSERT INTO blocked_titles (project, folded, title, reason, added_at) "
-                "VALUES (:p, :f, :t, :r, :at)"
+            insert(BLOCKED).values(
+                project=bindparam("p"),
+                folded=bindparam("f"),
+                title=bindparam("t"),
+                reason=bindparam("r"),
+                added_at=bindparam("at"),
             ),
             inserts,
         )
     if updates:
         connection.execute(
-            text(
-                "UPDATE blocked_titles SET title = :t, reason = :r "
-                "WHERE project = :p AND folded = :f"
-            ),
+            update(BLOCKED)
+            .where(BLOCKED.c.project == bindparam("p"), BLOCKED.c.folded == bindparam("f"))
+            .values(title=bindparam("t"), reason=bindparam("r")),
             updates,
         )
     return len(inserts), len(updates)
@@ -170,23 +176,20 @@ def remove_entry(connection: Connection, project: str, title: str) -> bool:
     """Unblock a title (matched case-insensitively); returns whether it was blocked."""
     entry = make_entry(project, title)
     result = connection.execute(
-        text("DELETE FROM blocked_titles WHERE project = :p AND folded = :f"),
-        {"p": entry.project, "f": entry.folded},
+        delete(BLOCKED).where(BLOCKED.c.project == entry.project, BLOCKED.c.folded == entry.folded)
     )
     return bool(result.rowcount)
 
 
 def list_entries(connection: Connection, project: str | None = None) -> list[StoredEntry]:
     """Every blocked title (of one project if given), by project and title."""
-    sql = "SELECT project, title, reason, added_at FROM blocked_titles"
-    params: dict[str, str] = {}
+    query = select(BLOCKED.c.project, BLOCKED.c.title, BLOCKED.c.reason, BLOCKED.c.added_at)
     if project is not None:
         name = normalise_project(project)
         if name is None:
             raise InvalidEntry(f"invalid project name: {project!r}")
-        sql += " WHERE project = :p"
-        params["p"] = name
-    rows = connection.execute(text(sql + " ORDER BY project, folded"), params)
+        query = query.where(BLOCKED.c.project == name)
+    rows = connection.execute(query.order_by(BLOCKED.c.project, BLOCKED.c.folded))
     return [StoredEntry(*row) for row in rows]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import click
@@ -11,19 +10,20 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from backend import db
+from backend.cli_options import (
+    apply_store_options,
+    hourly_option,
+    project_filter,
+    projects_option,
+    store_line,
+    store_options,
+)
 from backend.fetch.cli import fetch
-from backend.ingest.parsed import ProjectFilter
 from backend.ingest.requests.commands import register as register_request_commands
 from backend.ingest.run import MissingPath, expand_paths
 from backend.sample import FORMATS, write_sample
-from backend.settings import InvalidSetting, load_settings
-
-
-def _version() -> str:
-    try:
-        return version("wikiviews")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "unknown"
+from backend.settings import InvalidSetting, load_settings, parse_setting
+from backend.version import release
 
 
 class _Main(click.Group):
@@ -40,10 +40,26 @@ class _Main(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
+#: Commands that get no ``store:`` line first: ``sample`` uses no store, and ``status``
+#: names it itself as the first line of its report.
+_NO_STORE_LINE = frozenset({"sample", "status"})
+
+
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(_version(), "--version", prog_name="wikiviews")
-def main() -> None:
-    """Pageview statistics for MediaWiki wikis: load dumps, keep a store, serve it."""
+@click.version_option(release(), "--version", prog_name="wikiviews")
+@store_options
+@click.pass_context
+def main(ctx: click.Context, data_dir: str | None, database_url: str | None) -> None:
+    """Pageview statistics for MediaWiki wikis: load dumps, keep a store, serve it.
+
+    Every command uses one store: WIKIVIEWS_DATABASE_URL (or --database-url), else the
+    SQLite file in WIKIVIEWS_DATA_DIR (or --data-dir, default ~/.local/share/wikiviews).
+    Each names it on its first line; every setting is checked before any work starts.
+    """
+    apply_store_options(data_dir, database_url)
+    settings = load_settings()
+    if ctx.invoked_subcommand not in _NO_STORE_LINE:
+        click.echo(store_line(settings), err=True)
 
 
 @main.group("db")
@@ -214,19 +230,9 @@ def unload(targets: tuple[str, ...], dry_run: bool) -> None:
 
 @main.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--project",
-    "projects",
-    multiple=True,
-    metavar="PROJECT",
-    help="Keep only this wiki (en.wikipedia, commons.wikimedia, wikidata …); repeatable.",
-)
+@projects_option
 @click.option("--replace", is_flag=True, help="Reload files that were loaded before.")
-@click.option(
-    "--hourly/--no-hourly",
-    default=None,
-    help="Fill the per-page hourly window (default: only with --project).",
-)
+@hourly_option
 def ingest(
     paths: tuple[str, ...], projects: tuple[str, ...], replace: bool, hourly: bool | None
 ) -> None:
@@ -237,16 +243,13 @@ def ingest(
     """
     from backend.ingest.ingest_command import run_ingest
 
-    try:
-        project_filter = ProjectFilter.from_names(projects)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--project") from exc
+    projects_kept = project_filter(projects)
     try:
         files = expand_paths(paths)
     except MissingPath as exc:
         raise click.BadParameter(f"no such file or directory: {exc}", param_hint="PATHS") from exc
     settings = load_settings()
-    ok = run_ingest(settings, files, project_filter, replace=replace, hourly=hourly)
+    ok = run_ingest(settings, files, projects_kept, replace=replace, hourly=hourly)
     if not ok:
         sys.exit(1)
 
@@ -326,10 +329,26 @@ def serve(bind: str | None, workers: int | None) -> None:
     """Serve the JSON API with gunicorn (refuses a store whose schema is behind)."""
     from backend.serve import run_server
 
+    if bind is not None:
+        parse_setting("bind", bind, source="--bind")
     run_server(load_settings(bind=bind, workers=workers))
 
 
 main.add_command(fetch)
+
+
+@main.command("status")
+def status() -> None:
+    """What the store holds: projects, published days, sources, held hours, size."""
+    from backend.sources import StoreSource
+    from backend.sources.status import status_lines
+
+    settings = load_settings()
+    engine = _current_store(settings)
+    click.echo(f"store: {make_url(settings.database_url).render_as_string(hide_password=True)}")
+    for line in status_lines(StoreSource(engine).status()):
+        click.echo(line)
+    engine.dispose()
 
 
 @main.group("redirects")

@@ -40,6 +40,13 @@ class Source(enum.IntEnum):
     REQUESTS = 3
 
 
+#: The datasets' names, as the API and ``wikiviews status`` show them.
+SOURCE_NAMES: dict[Source, str] = {
+    Source.PAGECOUNTS: "pagecounts",
+    Source.PAGEVIEWS: "pageviews",
+    Source.COMPLETE: "pageview_complete",
+    Source.REQUESTS: "requests",
+}
 ACCESS_NAMES: dict[str, Access] = {
     "desktop": Access.DESKTOP,
     "mobile-web": Access.MOBILE_WEB,
@@ -76,3 +83,22 @@ def matching_series(source: Source, access: str, agent: str) -> tuple[int, ...]:
         accesses = (ACCESS_NAMES[access],)
     agents: Iterable[Agent] = tuple(Agent) if agent == ALL_AGENTS else (AGENT_NAMES[agent],)
     return tuple(series_code(source, a, g) for a in accesses for g in agents)
+
+
+#: The access methods and agent types each source tells apart (beyond the all-* totals).
+SOURCE_SPLITS: dict[Source, tuple[frozenset[str], frozenset[str]]] = {
+    Source.REQUESTS: (frozenset(ACCESS_NAMES), frozenset(AGENT_NAMES)),
+    Source.COMPLETE: (frozenset(ACCESS_NAMES), frozenset(AGENT_NAMES)),
+    Source.PAGEVIEWS: (frozenset({"desktop"}), frozenset({"user"})),
+    Source.PAGECOUNTS: (frozenset({"desktop"}), frozenset()),
+}
+
+
+def source_answers(source: Source, access: str, agent: str) -> bool:
+    """Whether ``source`` can say how many views of (access, agent) a page had, 0 included.
+
+    Hourly dumps merge mobile web and app and hold user views only, so a day they won has
+    no answer for ``mobile-web`` or ``spider``: such a day is absent, not 0.
+    """
+    accesses, agents = SOURCE_SPLITS[source]
+    return (access == ALL_ACCESS or access in accesses) and (agent == ALL_AGENTS or agent in agents)

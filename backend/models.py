@@ -24,6 +24,7 @@ Days, hours and months are stored as integers counted from 1970-01-01 (see
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import (
     BigInteger,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -317,6 +319,11 @@ class BlockedTitle(Base):
 
 Index("ix_ingested_files_first_hour", IngestedFile.first_hour)
 Index("ix_redirects_target", Redirect.project_id, Redirect.target)
+
+
+def core(model: type[Base]) -> Table:
+    """The Core :class:`~sqlalchemy.Table` of a model, for statements built with Core."""
+    return cast(Table, model.__table__)
 
 
 # -- Raw request logs: working state (deleted after 48 hours) and what they publish ----------

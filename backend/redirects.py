@@ -31,17 +31,18 @@ import gzip
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import requests
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, delete, func, insert, select
 
 from backend import db
-from backend.domain_codes import normalise_project
 from backend.ingest.projects import ensure_projects
+from backend.models import Redirect, Title, core
+from backend.project_names import resolve_project
 from backend.settings import Settings
 from backend.titles import MAX_TITLE_BYTES
+from backend.version import user_agent
 
 #: Rows per INSERT round trip.
 _BATCH = 5000
@@ -75,14 +76,6 @@ def _title(raw: str) -> str | None:
     return title
 
 
-def _user_agent() -> str:
-    try:
-        release = version("wikiviews")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        release = "unknown"
-    return f"wikiviews/{release} (redirects load; https://www.mediawiki.org/wiki/API:Etiquette)"
-
-
 def api_redirects(
     url: str,
     namespaces: Iterable[int] = (0,),
@@ -92,7 +85,7 @@ def api_redirects(
 ) -> Iterator[tuple[str, str]]:
     """(redirect, target) titles of a wiki from its MediaWiki API at ``url``, page by page."""
     http = session or requests.Session()
-    http.headers["User-Agent"] = _user_agent()
+    http.headers["User-Agent"] = user_agent("wikiviews redirects load")
     for namespace in namespaces:
         base = {
             "action": "query",
@@ -204,12 +197,11 @@ def store_page_titles(connection: Connection, project_id: int, wanted: set[int])
     titles rather than a lookup per id.
     """
     titles: dict[int, str] = {}
+    table = core(Title)
     rows = connection.execute(
-        text(
-            "SELECT page_id, title FROM titles WHERE project_id = :p AND page_id IS NOT NULL "
-            "ORDER BY id"
-        ),
-        {"p": project_id},
+        select(table.c.page_id, table.c.title)
+        .where(table.c.project_id == project_id, table.c.page_id.is_not(None))
+        .order_by(table.c.id),
         execution_options={"stream_results": True, "yield_per": _BATCH},
     )
     for page_id, title in rows:
@@ -233,16 +225,15 @@ def replace_redirects(
             skipped += 1
             continue
         chosen[title] = target
+    redirects = core(Redirect)
+    of_project = redirects.c.project_id == project_id
     before = connection.execute(
-        text("SELECT COUNT(*) FROM redirects WHERE project_id = :p"), {"p": project_id}
+        select(func.count()).select_from(redirects).where(of_project)
     ).scalar_one()
-    connection.execute(text("DELETE FROM redirects WHERE project_id = :p"), {"p": project_id})
-    rows = [{"p": project_id, "t": t, "g": g} for t, g in sorted(chosen.items())]
+    connection.execute(delete(redirects).where(of_project))
+    rows = [{"project_id": project_id, "title": t, "target": g} for t, g in sorted(chosen.items())]
     for start in range(0, len(rows), _BATCH):
-        connection.execute(
-            text("INSERT INTO redirects (project_id, title, target) VALUES (:p, :t, :g)"),
-            rows[start : start + _BATCH],
-        )
+        connection.execute(insert(redirects), rows[start : start + _BATCH])
     return len(rows), int(before), skipped
 
 
@@ -264,9 +255,7 @@ def load_redirects(
 
     Everything is read before the store is touched, so a failing source changes nothing.
     """
-    name = normalise_project(project)
-    if name is None:
-        raise ValueError(f"invalid project name: {project!r}")
+    name = resolve_project(project)  # UnknownProject is a ValueError
     engine = db.make_engine(settings)
     try:
         if is_url(source):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import functools
 import re
 from datetime import date
 
@@ -42,15 +44,37 @@ def month_start(month: int) -> date:
 
 
 def month_days(month: int) -> range:
-    """The day numbers of a month number."""
+    """The day numbers of a month number (December 9999 included)."""
     first = month_start(month)
-    following = month_start(month + 1)
-    return range(day_number(first), day_number(following))
+    start = day_number(first)
+    return range(start, start + calendar.monthrange(first.year, first.month)[1])
 
 
+def whole_months(first_day: int, last_day: int) -> tuple[int, int] | None:
+    """First and last month numbers wholly inside the days ``[first_day, last_day]``, or
+    ``None`` when no month is (Wikimedia's monthly trimming)."""
+    first_month, last_month = month_of_day(first_day), month_of_day(last_day)
+    if month_days(first_month)[0] != first_day:
+        first_month += 1
+    if month_days(last_month)[-1] != last_day:
+        last_month -= 1
+    return (first_month, last_month) if first_month <= last_month else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def day_stamp(day: int) -> str:
-    """``YYYYMMDD`` of a day number."""
-    return day_date(day).strftime("%Y%m%d")
+    """``YYYYMMDD`` of a day number (memoised: series format the same days again and again)."""
+    return f"{day_date(day):%Y%m%d}"
+
+
+def month_stamp(month: int) -> str:
+    """``YYYYMM01`` of a month number."""
+    return f"{month_start(month):%Y%m}01"
+
+
+def hour_stamp(hour: int) -> str:
+    """``YYYYMMDDHH`` of an hour number."""
+    return f"{day_stamp(hour // 24)}{hour % 24:02d}"
 
 
 _HOUR = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T -]?(\d{2}))(?::?00(?::?00)?)?Z?$")

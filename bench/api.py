@@ -97,10 +97,10 @@ class Route:
 
 ROUTES = (
     Route("floor", "floor: minimal Flask app, fixed JSON body"),
-    Route("article60", "per-article, daily, 60 days", Target(1_000, 0.40, 25)),
+    Route("article60", "per-article, daily, 60 days", Target(floor_share=0.5, p99_ms=25)),
     Route("article365", "per-article, daily, 1 year"),
-    Route("summary", "summary, ?days=60", Target(800)),
-    Route("top", "top of a day (1000 articles)", Target(1_500)),
+    Route("summary", "summary, ?days=60", Target(floor_share=0.35, p99_ms=25)),
+    Route("top", "top of a day (1000 articles)", Target(floor_share=0.5, p99_ms=25)),
 )
 ROUTE_BY_KEY = {route.key: route for route in ROUTES}
 

@@ -37,22 +37,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from common import (
+    DEFAULT_OUT,
+    REPO,
+    clean_env,
+    log_tail,
+    run_measured,
+    say,
+    wikiviews_command,
+)
 from datagen import HourlySpec, hourly_file
 
-REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from backend.fetch.transfer import Transfer  # noqa: E402
+from backend.fetch.transfer import Transfer
 
-DEFAULT_OUT = REPO / "bench" / "out"
 FIRST_HOUR = datetime(2024, 3, 1, 0)
 #: Hours of data per hour of wall time each run must reach (``None``: no target).
 TARGETS = {"baseline": None, "one wiki": 120.0, "all wikis": 10.0}
-
-
-def say(message: str = "") -> None:
-    """Print a progress or result line at once."""
-    print(message, flush=True)
 
 
 @dataclass(frozen=True)
@@ -136,31 +138,22 @@ def run_fetch(label: str, url: str, hours: int, work: Path, project: str | None)
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     last = FIRST_HOUR + timedelta(hours=hours - 1)
-    command = [
-        sys.executable,
-        "-m",
-        "backend",
+    command = wikiviews_command(
         "fetch",
         "--start",
         f"{FIRST_HOUR:%Y-%m-%dT%H}",
         "--end",
         f"{last:%Y-%m-%dT%H}",
         *(["--project", project] if project else []),
-    ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKIVIEWS_")}
-    env.update(WIKIVIEWS_DATA_DIR=str(work / "store"), WIKIVIEWS_FETCH_BASE_URL=url)
+    )
+    env = clean_env(WIKIVIEWS_DATA_DIR=str(work / "store"), WIKIVIEWS_FETCH_BASE_URL=url)
     log = work / "fetch.log"
     say(f"  {label}: {' '.join(command[2:])} (log: {log})")
-    with open(log, "wb") as output:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=output, stderr=output)
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        say(log.read_text(errors="replace")[-2000:])
+    measured = run_measured(command, env, log)
+    if measured.returncode != 0:
+        say(log_tail(log, 30))
     shutil.rmtree(work / "store", ignore_errors=True)
-    return Run(label, seconds, hours, usage.ru_maxrss * 1024 / 1e6, code == 0)
+    return Run(label, measured.seconds, hours, measured.peak_mb, measured.returncode == 0)
 
 
 def report(runs: list[Run], base: Run, lines: int) -> str:

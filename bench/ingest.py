@@ -27,7 +27,6 @@ import platform
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -37,6 +36,17 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+from common import (
+    DEFAULT_OUT,
+    Measured,
+    clean_env,
+    code_revision,
+    fresh_dir,
+    log_tail,
+    run_measured,
+    say,
+    wikiviews_command,
+)
 from datagen import (
     AGENTS,
     CompleteSpec,
@@ -46,8 +56,6 @@ from datagen import (
     iter_complete_counts,
 )
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "bench" / "out"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 #: Input lines per second each Part A run must reach (``None``: no target).
@@ -82,81 +90,29 @@ con.close()
 """
 
 
-def say(message: str = "") -> None:
-    """Print a progress or result line at once."""
-    print(message, flush=True)
-
-
-# -- measuring a subprocess -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Measured:
-    """One finished subprocess: wall time, peak resident memory and exit code."""
-
-    seconds: float
-    peak_kib: int
-    returncode: int
-
-    @property
-    def peak_mb(self) -> float:
-        """Peak RSS in MB (10^6 bytes)."""
-        return self.peak_kib * 1024 / 1e6
-
-
-def run_measured(command: Sequence[str], env: dict[str, str], log: Path) -> Measured:
-    """Run ``command`` to its end, its output going to ``log``; time it and read its peak RSS."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "wb") as output:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, env=env, cwd=REPO, stdout=output, stderr=subprocess.STDOUT
-        )
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(seconds, usage.ru_maxrss, process.returncode)
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    """The environment without any ``WIKIVIEWS_*`` variable, plus ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKIVIEWS_")}
-    env.update(settings)
-    return env
-
-
-def ingest_command(*arguments: str) -> list[str]:
-    """``wikiviews ingest …`` with this interpreter (the project's virtualenv)."""
-    return [sys.executable, "-m", "backend", "ingest", *arguments]
-
-
-def log_tail(log: Path, lines: int = 15) -> str:
-    """The last lines of a run's output, for failure reports."""
-    text = log.read_text(errors="replace").splitlines()
-    return "\n".join(f"    | {line}" for line in text[-lines:])
-
-
-def fresh_dir(path: Path) -> Path:
-    """An empty directory at ``path``."""
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
-
-
 def dir_bytes(path: Path) -> int:
     """Total size of the files under ``path``."""
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def loaded_files(db: Path) -> tuple[int, int, int]:
-    """(files, lines read, lines rejected) recorded in a SQLite store."""
-    with sqlite3.connect(db) as con:
-        files, read, rejected = con.execute(
-            "SELECT COUNT(*), COALESCE(SUM(lines_read), 0), COALESCE(SUM(lines_rejected), 0) "
-            "FROM ingested_files"
-        ).fetchone()
-    con.close()
-    return files, read, rejected
+def loaded_files(store: Path | str) -> tuple[int, int, int]:
+    """(files, lines read, lines rejected) recorded in a store (a SQLite file or a URL)."""
+    from sqlalchemy import create_engine, func, select
+
+    from backend.models import IngestedFile, core
+
+    files = core(IngestedFile)
+    engine = create_engine(store if isinstance(store, str) else f"sqlite:///{store}")
+    with engine.connect() as con:
+        count, read, rejected = con.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(files.c.lines_read), 0),
+                func.coalesce(func.sum(files.c.lines_rejected), 0),
+            ).select_from(files)
+        ).one()
+    engine.dispose()
+    return int(count), int(read), int(rejected)
 
 
 # -- Part A -------------------------------------------------------------------------------------
@@ -199,7 +155,7 @@ def run_sqlite(row: RowA, file: Path, lines: int, work: Path, args: Sequence[str
     store = fresh_dir(work / "store")
     log = work / f"{row.key}-{len(row.runs) + 1}.log"
     env = clean_env(WIKIVIEWS_DATA_DIR=str(store))
-    measured = run_measured(ingest_command(*args, str(file)), env, log)
+    measured = run_measured(wikiviews_command("ingest", *args, str(file)), env, log)
     row.runs.append(measured)
     if measured.returncode != 0:
         say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
@@ -211,7 +167,7 @@ def run_sqlite(row: RowA, file: Path, lines: int, work: Path, args: Sequence[str
 
 def run_postgres(row: RowA, file: Path, lines: int, work: Path, url: str) -> None:
     """One ``wikiviews ingest`` into a fresh PostgreSQL database, dropped afterwards."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, func, select
     from sqlalchemy.engine import make_url
 
     admin = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
@@ -229,22 +185,15 @@ def run_postgres(row: RowA, file: Path, lines: int, work: Path, url: str) -> Non
         target = make_url(url).set(database=name)
         log = work / f"{row.key}-{len(row.runs) + 1}.log"
         env = clean_env(WIKIVIEWS_DATABASE_URL=target.render_as_string(hide_password=False))
-        measured = run_measured(ingest_command(str(file)), env, log)
+        measured = run_measured(wikiviews_command("ingest", str(file)), env, log)
         row.runs.append(measured)
         if measured.returncode != 0:
             say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
             return
+        files, read, rejected = loaded_files(target.render_as_string(hide_password=False))
         engine = create_engine(target)
         with engine.connect() as con:
-            files, read, rejected = con.execute(
-                text(
-                    "SELECT COUNT(*), COALESCE(SUM(lines_read), 0), "
-                    "COALESCE(SUM(lines_rejected), 0) FROM ingested_files"
-                )
-            ).one()
-            row.store_bytes = con.execute(
-                text("SELECT pg_database_size(:name)"), {"name": name}
-            ).scalar_one()
+            row.store_bytes = con.execute(select(func.pg_database_size(name))).scalar_one()
         engine.dispose()
         _check_store(row, files, read, rejected, lines)
     finally:
@@ -438,7 +387,7 @@ def load_complete(files: Path, work: Path, staging: int, points: int, nfiles: in
     env = clean_env(WIKIVIEWS_DATA_DIR=str(store), WIKIVIEWS_STAGING_DAYS=str(staging))
     log = work / f"ingest-staging{staging}.log"
     say(f"  wikiviews ingest {files} (staging {staging}) …")
-    measured = run_measured(ingest_command(str(files)), env, log)
+    measured = run_measured(wikiviews_command("ingest", str(files)), env, log)
     db = store / "wikiviews.sqlite3"
     if measured.returncode != 0:
         raise SystemExit(f"Part B ingest failed (exit {measured.returncode}):\n{log_tail(log)}")
@@ -618,23 +567,6 @@ def profile_sqlite(args: argparse.Namespace) -> None:
 
 
 # -- summary ------------------------------------------------------------------------------------
-
-
-def code_revision() -> str:
-    """The commit measured, and whether ``backend/`` or ``migrations/`` had local changes."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "backend", "migrations"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    except OSError:
-        return "unknown revision"
-    return f"commit {head or '?'}" + (" + uncommitted changes in backend/" if dirty else "")
 
 
 def environment() -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from backend import db
 from backend.settings import Settings
@@ -173,8 +173,9 @@ def _drop_database(admin: Engine, backend: str, name: str) -> None:
         for session_id in sessions.all():
             try:
                 connection.execute(text(f"KILL {int(session_id)}"))
-            except OperationalError as exc:  # the session ended between the list and the KILL
-                if "1094" not in str(exc.orig):
+            except DBAPIError as exc:
+                # 1094 "Unknown thread id": the session ended between the listing and the KILL.
+                if getattr(exc.orig, "args", (None,))[0] != 1094:
                     raise
         connection.execute(text("SET SESSION lock_wait_timeout = 60"))
         connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))

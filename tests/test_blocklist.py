@@ -147,9 +147,9 @@ def test_the_blocklist_command(migrated_settings, tmp_path):
     again = invoke(migrated_settings, "load", str(listing))
     assert "0 added, 0 updated, 2 already blocked" in again.output
     listed = invoke(migrated_settings, "list")
-    assert listed.output == "de.wikipedia\tBerlin\nen.wikipedia\tSome_title\tasked\n"
+    assert listed.stdout == "de.wikipedia\tBerlin\nen.wikipedia\tSome_title\tasked\n"
     # `list` prints the file format: its output loads back unchanged
-    (tmp_path / "copy.tsv").write_text(listed.output, encoding="utf-8")
+    (tmp_path / "copy.tsv").write_text(listed.stdout, encoding="utf-8")
     assert (
         "2 already blocked" in invoke(migrated_settings, "load", str(tmp_path / "copy.tsv")).output
     )
@@ -158,7 +158,7 @@ def test_the_blocklist_command(migrated_settings, tmp_path):
     assert added.exit_code == 0 and "blocked: en.wikipedia Other" in added.output
     updated = invoke(migrated_settings, "add", "en.wikipedia", "OTHER", "--reason", "bots")
     assert "reason updated" in updated.output
-    assert invoke(migrated_settings, "list", "en.wikipedia").output == (
+    assert invoke(migrated_settings, "list", "en.wikipedia").stdout == (
         "en.wikipedia\tOTHER\tbots\nen.wikipedia\tSome_title\tasked\n"
     )
     assert invoke(migrated_settings, "remove", "en.wikipedia", "other").exit_code == 0
@@ -174,4 +174,4 @@ def test_the_blocklist_command(migrated_settings, tmp_path):
     assert "nothing was blocked" in refused.output
     bad.write_bytes(b"fr.wikipedia\tPar\xefs\n")
     assert "not UTF-8" in invoke(migrated_settings, "load", str(bad)).output
-    assert invoke(migrated_settings, "list", "fr.wikipedia").output == ""
+    assert invoke(migrated_settings, "list", "fr.wikipedia").stdout == ""

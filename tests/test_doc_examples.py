@@ -144,7 +144,7 @@ def test_command_example_prints_as_shown(
 ) -> None:
     settings: Settings = demo_app.config["WIKIVIEWS_SETTINGS"]
     data_dir = Path(settings.data_dir)
-    monkeypatch.chdir(data_dir.parent)
+    monkeypatch.chdir(data_dir)  # the examples run in the data directory
     result = CliRunner().invoke(
         main, shlex.split(example.command)[1:], env={"WIKIVIEWS_DATA_DIR": str(data_dir)}
     )

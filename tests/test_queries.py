@@ -63,8 +63,17 @@ def test_article_series_sum_access_and_agents(store):
     assert one("all-access", "user") == {d: 16}
     assert one("desktop", "all-agents") == {d: 13}
     assert one("mobile-app", "user") == {d: 1}
-    assert one("mobile-web", "spider") == {}
-    assert one("all-access", "automated") == {}
+    # Zero is not absence: a viewed day is present in every combination, 0 where it had none.
+    assert one("mobile-web", "spider") == {d: 0}
+    assert one("all-access", "automated") == {d: 0}
+    assert (
+        dict(
+            queries.article_daily(
+                store, "en.wikipedia", "Main_Page", "all-access", "user", d - 400, d - 400
+            )
+        )
+        == {}
+    )
 
 
 def test_article_monthly_and_project_aggregates(store):

@@ -30,3 +30,27 @@ def test_merge_adds_into_existing_days():
     target = {1: {0: 5}}
     series_codec.merge(target, [(1, 0, 2), (1, 3, 4), (2, 1, 1)])
     assert target == {1: {0: 7, 3: 4}, 2: {1: 1}}
+
+
+def test_add_days_counts_wanted_series_marks_the_rest_and_skips_others():
+    blob = series_codec.pack({0: {0: 5, 2: 7}, 1: {1: 3, 2: 1}, 9: {0: 300, 4: 2**30}})
+    into: dict[int, int] = {100: 1}
+    series_codec.add_days(blob, 100, {0: {100, 102}}, into, marked={1: {101, 102}})
+    # Series 0 adds into day 100 and 102; series 1 only marks day 101 (day 102 already
+    # counted); series 9 is skipped whole.
+    assert into == {100: 6, 101: 0, 102: 7}
+
+
+@settings(max_examples=200, derandomize=True)
+@given(months)
+def test_add_days_agrees_with_unpack(series):
+    blob = series_codec.pack(series)
+    wanted = {code: set(range(1000, 1031)) for code in list(series)[::2]}
+    into: dict[int, int] = {}
+    series_codec.add_days(blob, 1000, wanted, into)
+    expected: dict[int, int] = {}
+    for code, days in series_codec.unpack(blob).items():
+        if code in wanted:
+            for slot, views in days.items():
+                expected[1000 + slot] = expected.get(1000 + slot, 0) + views
+    assert into == expected

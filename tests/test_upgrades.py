@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from backend import db
 from backend.cli import main
+from backend.models import DayCount
 
 
 def invoke(settings, *args):
@@ -19,12 +20,13 @@ def invoke(settings, *args):
 def test_db_upgrade_prints_each_step(store_settings):
     first = invoke(store_settings, "upgrade", "--revision", "0001")
     assert first.exit_code == 0, first.output
-    assert first.output.splitlines() == [
+    assert first.stderr.startswith("store: ")
+    assert first.stdout.splitlines() == [
         "upgrade -> 0001, initial schema",
         "store at revision 0001",
     ]
     second = invoke(store_settings, "upgrade")
-    lines = second.output.splitlines()
+    lines = second.stdout.splitlines()
     revisions = list(
         ScriptDirectory.from_config(db.alembic_config(store_settings)).walk_revisions()
     )
@@ -33,7 +35,7 @@ def test_db_upgrade_prints_each_step(store_settings):
     assert all(line.startswith("upgrade 0") for line in lines[:-1])
     assert lines[-1] == f"store at revision {db.head_revision(store_settings)}"
     again = invoke(store_settings, "upgrade")
-    assert again.output.splitlines() == [
+    assert again.stdout.splitlines() == [
         f"store already at revision {db.head_revision(store_settings)}"
     ]
 
@@ -55,13 +57,13 @@ def test_batched_update_touches_every_row_once_one_key_range_at_a_time(migrated_
             ),
             rows,
         )
+        counts = DayCount.__table__
         updated = db.batched_update(
             connection,
-            "day_counts",
-            "views = views * :factor",
+            counts,
+            {"views": counts.c.views * 3},
             batch=10,
-            where="series = 1",
-            params={"factor": 3},
+            where=counts.c.series == 1,
             on_batch=batches.append,
         )
     with engine.connect() as connection:
@@ -83,5 +85,6 @@ def test_batched_update_touches_every_row_once_one_key_range_at_a_time(migrated_
 def test_batched_update_refuses_an_empty_batch(sqlite_settings):
     engine = db.make_engine(sqlite_settings)
     with engine.begin() as connection, pytest.raises(ValueError):
-        db.batched_update(connection, "day_counts", "views = views", batch=0)
+        counts = DayCount.__table__
+        db.batched_update(connection, counts, {"views": counts.c.views}, batch=0)
     engine.dispose()

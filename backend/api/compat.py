@@ -20,13 +20,13 @@ from urllib.parse import unquote, unquote_to_bytes
 
 from flask import Blueprint
 
-from backend import queries
 from backend.api import params
 from backend.api.options import raw_segments
 from backend.api.problems import invalid_request, not_found
 from backend.api.responses import json_response
 from backend.api.store import connection
-from backend.timeutil import day_date, day_number, month_days, month_of_day
+from backend.sources import StoreSource
+from backend.timeutil import day_date, day_number, day_stamp, month_days, month_of_day
 
 blueprint = Blueprint("compat", __name__)
 
@@ -37,10 +37,11 @@ def _month(raw: str) -> int:
     """Month number of ``YYYYMM``, or the 400."""
     if not _MONTH.match(raw) or not 1 <= int(raw[4:]) <= 12:
         raise invalid_request("The month must be given as YYYYMM, like 201510.")
-    year = int(raw[:4])
-    if not params.FIRST_YEAR <= year <= params.LAST_YEAR:
-        raise invalid_request(f"year out of range: {params.FIRST_YEAR} to {params.LAST_YEAR} only")
-    return month_of_day(day_number(date(year, int(raw[4:]), 1)))
+    try:
+        first = date(int(raw[:4]), int(raw[4:]), 1)
+    except ValueError:
+        raise invalid_request("The month must be given as YYYYMM, like 201510.") from None
+    return month_of_day(day_number(first))
 
 
 @blueprint.get("/json/<lang>/<month>/<path:title>")
@@ -52,30 +53,19 @@ def grok_month(lang: str, month: str, title: str):
     month_number = _month(unquote(segments[1]))
     raw_title = "/".join(segments[2:])
     article = params.article(raw_title)
-    db = connection(limited=True)
-    state = queries.project_and_through(db, name)
-    if state is None or state[1] is None:
+    source = StoreSource(connection(limited=True))
+    if source.through(name) is None:
         raise not_found()
-    pid = state[0]
     days = month_days(month_number)
-    daily = dict(
-        queries.article_daily(db, name, article, "all-access", "all-agents", days[0], days[-1])
-    )
-    rank = None
-    if daily:
-        ids = queries.resolve_titles(db, pid, name, [article], redirects=False)[article]
-        if ids.own_id is not None:
-            rank = queries.top_rank(
-                db,
-                pid,
-                ids.own_id,
-                "all-access",
-                blocked=queries.blocked_titles(db, name),
-                month=month_number,
-            )
+    daily = source.daily(
+        name, [article], day_date(days[0]), day_date(days[-1]), agent="all-agents"
+    )[article]
+    rank = source.rank(name, article, month=month_number) if daily else None
     return json_response(
         {
-            "daily_views": {f"{day_date(day):%Y-%m-%d}": daily.get(day, 0) for day in days},
+            "daily_views": {
+                f"{day_date(day):%Y-%m-%d}": daily.get(day_stamp(day), 0) for day in days
+            },
             "project": lang_code.lower(),
             "month": unquote(segments[1]),
             "rank": -1 if rank is None else rank,

@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from backend import db, queries
 from backend.api import metrics
+from backend.api.limits import rate_limit_storage
 from backend.api.params import stamp_hour
 from backend.api.store import connection, engine
 from backend.models import HeldHour
@@ -35,6 +36,7 @@ def healthz():
         "schema": "current" if current else "behind",
         "last_published_hour": None if last_hour is None else stamp_hour(last_hour),
         "freshness_seconds": freshness,
+        "rate_limit_storage": rate_limit_storage(current_app),
         # Hours the publish gate holds back (see `wikiviews check`); a warning, not an outage.
         "held_hours": held,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from backend.api import params
-from backend.api.pageviews import _project_rows
+from backend.api.pageviews import project_rows
 from backend.api.problems import not_found
 from backend.api.responses import json_response
 from backend.codes import ALL_ACCESS, ALL_AGENTS, COMBINED_MOBILE, Source
@@ -22,7 +22,7 @@ def aggregate(project: str, access_site: str, granularity: str, start: str, end:
     params.choice("access-site", access_site, params.LEGACY_ACCESS_SITES)
     params.choice("granularity", granularity, params.AGGREGATE_GRANULARITIES)
     name = params.project(project)
-    rows, stamp = _project_rows(
+    rows, stamp = project_rows(
         name, ACCESS_SITES[access_site], ALL_AGENTS, granularity, start, end, Source.PAGECOUNTS
     )
     if not rows:

@@ -30,7 +30,7 @@ def raw_segments(marker: str, at_least: int) -> list[str]:
     at = path.find(marker)
     segments = path[at + len(marker) :].split("/") if at >= 0 else []
     if len(segments) < at_least:
-        raise ApiProblem(404, "not_found", "Invalid route", title="Not found.")
+        raise ApiProblem(404, "not_found", "Invalid route")
     return segments
 
 

@@ -7,7 +7,6 @@ project, then the dates), reads the store through :mod:`backend.queries` and ans
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import threading
@@ -22,16 +21,14 @@ from backend.api.options import raw_segments
 from backend.api.problems import not_found
 from backend.api.responses import cached_response, encode, json_response
 from backend.api.store import connection
-from backend.timeutil import month_days
+from backend.sources import StoreSource
+from backend.timeutil import day_date
 
 PREFIX = "/api/rest_v1/metrics/pageviews"
 blueprint = Blueprint("pageviews", __name__, url_prefix=PREFIX)
 
 LISTING = ["per-article", "aggregate", "top", "top-by-country", "top-per-country"]
 
-#: Timestamps of day and month numbers, memoised (a day's text never changes).
-_stamp_day = functools.lru_cache(maxsize=1 << 16)(params.stamp_day)
-_stamp_month = functools.lru_cache(maxsize=1 << 12)(params.stamp_month)
 #: Top answers (bytes and ETag) kept per worker process, each with the store's
 #: :func:`backend.queries.data_version` it was read at: reused only while the store is
 #: unchanged (SQLite; on the other backends nothing is cached).
@@ -64,39 +61,36 @@ def per_article(project: str, access: str, agent: str, rest: str):
     name = params.project(project)
     title = params.article("/".join(article_segments))
     span = params.date_range(start, end, with_hour=False)
+    source = StoreSource(connection())
+    first_day, last_day = day_date(span.first_day), day_date(span.last_day)
     if granularity == "monthly":
-        first_month, last_month = params.full_months(span)
-        first_day, last_day = month_days(first_month)[0], month_days(last_month)[-1]
-        rows = queries.article_monthly(
-            connection(), name, title, access, agent, first_day, last_day
-        )
-        stamp = _stamp_month
+        params.full_months(span)
+        series = source.monthly(name, [title], first_day, last_day, access=access, agent=agent)
     else:
-        rows = queries.article_daily(
-            connection(), name, title, access, agent, span.first_day, span.last_day
-        )
-        stamp = _stamp_day
+        series = source.daily(name, [title], first_day, last_day, access=access, agent=agent)
+    rows = list(series[title].items())
     if not rows:
         raise not_found()
-    return cached_response(article_body(name, title, granularity, access, agent, rows, stamp))
+    return cached_response(article_body(name, title, granularity, access, agent, rows))
 
 
 def _text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def article_body(name, title, granularity, access, agent, rows, stamp) -> bytes:
+def article_body(name, title, granularity, access, agent, rows) -> bytes:
     """The per-article answer, byte for byte what :func:`encode` makes of its items.
 
-    Every item repeats the same fields but the timestamp (digits) and the views (a whole
-    number), so those are written between two pre-encoded parts.
+    ``rows`` are ``("YYYYMMDD", views)`` (``YYYYMM01`` for months). Every item repeats the
+    same fields but the timestamp (digits) and the views (a whole number), so those are
+    written between two pre-encoded parts.
     """
     head = (
         f'{{"project":{_text(name)},"article":{_text(title)},'
         f'"granularity":{_text(granularity)},"timestamp":"'
     )
     tail = f'","access":{_text(access)},"agent":{_text(agent)},"views":'
-    items = ",".join(f"{head}{stamp(at)}{tail}{int(views)}}}" for at, views in rows)
+    items = ",".join(f"{head}{at}00{tail}{int(views)}}}" for at, views in rows)
     return f'{{"items":[{items}]}}'.encode()
 
 
@@ -107,7 +101,7 @@ def aggregate(project: str, access: str, agent: str, granularity: str, start: st
     params.choice("agent", agent, params.AGENTS)
     params.choice("granularity", granularity, params.AGGREGATE_GRANULARITIES)
     name = params.project(project)
-    rows, stamp = _project_rows(name, access, agent, granularity, start, end)
+    rows, stamp = project_rows(name, access, agent, granularity, start, end)
     if not rows:
         raise not_found()
     return json_response(
@@ -127,7 +121,7 @@ def aggregate(project: str, access: str, agent: str, granularity: str, start: st
     )
 
 
-def _project_rows(name, access, agent, granularity, start, end, source=None):
+def project_rows(name, access, agent, granularity, start, end, source=None):
     """Rows and their timestamp formatter for the aggregate and legacy routes."""
     span = params.date_range(start, end, with_hour=granularity == "hourly")
     if granularity == "hourly":

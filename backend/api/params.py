@@ -12,14 +12,20 @@ from datetime import date, datetime
 from urllib.parse import unquote_to_bytes
 
 from backend.api.problems import ApiProblem, bad_parameter, invalid_request
-from backend.timeutil import day_date, day_number, month_days, month_of_day
+from backend.timeutil import (
+    day_number,
+    day_stamp,
+    hour_stamp,
+    month_of_day,
+    month_stamp,
+    whole_months,
+)
 
 ACCESS = ("all-access", "desktop", "mobile-app", "mobile-web")
 AGENTS = ("all-agents", "automated", "spider", "user")
 ARTICLE_GRANULARITIES = ("daily", "monthly")
 AGGREGATE_GRANULARITIES = ("hourly", "daily", "monthly")
 LEGACY_ACCESS_SITES = ("all-sites", "desktop-site", "mobile-site")
-FIRST_YEAR, LAST_YEAR = 2001, 2100
 #: Longest title accepted: Wikimedia's dumps turn longer titles into ``-``.
 MAX_TITLE_BYTES = 512
 
@@ -106,8 +112,6 @@ def _timestamp(which: str, raw: str, with_hour: bool) -> tuple[int | None, str |
         moment = datetime(int(raw[0:4]), int(raw[4:6]), int(raw[6:8]), hour)
     except ValueError:
         return None, invalid
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        return None, f"{which} timestamp is out of range: years {FIRST_YEAR} to {LAST_YEAR} only"
     return day_number(moment.date()) * 24 + hour, None
 
 
@@ -126,14 +130,10 @@ def date_range(start: str, end: str, *, with_hour: bool) -> Range:
 
 def full_months(span: Range) -> tuple[int, int]:
     """First and last month numbers wholly inside ``span`` (its days), or the 400."""
-    first_month, last_month = month_of_day(span.first_day), month_of_day(span.last_day)
-    if month_days(first_month)[0] != span.first_day:
-        first_month += 1
-    if month_days(last_month)[-1] != span.last_day:
-        last_month -= 1
-    if first_month > last_month:
+    months = whole_months(span.first_day, span.last_day)
+    if months is None:
         raise invalid_request(["no full months found in specified date range"])
-    return first_month, last_month
+    return months
 
 
 def top_period(year: str, month: str, day: str) -> tuple[int | None, int | None]:
@@ -162,21 +162,19 @@ def _year_month_day(year: str, month: str, day: str, error: ApiProblem) -> date:
         moment = date(int(year), int(month), int(day))
     except ValueError:
         raise error from None
-    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise invalid_request([f"year out of range: {FIRST_YEAR} to {LAST_YEAR} only"])
     return moment
 
 
 def stamp_hour(hour: int) -> str:
-    """``YYYYMMDDHH`` of an hour number."""
-    return f"{day_date(hour // 24):%Y%m%d}{hour % 24:02d}"
+    """``YYYYMMDDHH`` of an hour number (the API's hourly timestamp)."""
+    return hour_stamp(hour)
 
 
 def stamp_day(day: int) -> str:
-    """``YYYYMMDD00`` of a day number."""
-    return f"{day_date(day):%Y%m%d}00"
+    """``YYYYMMDD00`` of a day number (the API's daily timestamp)."""
+    return day_stamp(day) + "00"
 
 
 def stamp_month(month: int) -> str:
-    """``YYYYMM0100`` of a month number."""
-    return f"{day_date(month_days(month)[0]):%Y%m}0100"
+    """``YYYYMM0100`` of a month number (the API's monthly timestamp)."""
+    return month_stamp(month) + "00"

@@ -87,6 +87,5 @@ def timeout_problem() -> ApiProblem:
         503,
         "query_timeout",
         f"The query took longer than the limit of {limit} ms; ask for a shorter range.",
-        title="Query time limit exceeded",
         headers={"Retry-After": "10"},
     )

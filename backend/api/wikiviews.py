@@ -5,7 +5,8 @@
 * ``per-article/{project}/{access}/{agent}/{granularity}/{start}/{end}?titles=A|B``: several
   articles in one request;
 * ``top/{project}/{access}/{start}/{end}``: top lists over a range of days;
-* ``freshness/{project}``: what is published, from which source, and what is held.
+* ``freshness/{project}``: what is published, from which source, and what is held;
+* ``projects``: every loaded project, its published days and sources, and the store's size.
 
 The per-article routes take ``redirects=1`` (views of the redirects to a title summed in),
 ``zero_fill=1`` (a zero for every published day or visible hour without views) and
@@ -18,6 +19,7 @@ import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import quote, unquote
 
 from flask import Blueprint, request
@@ -27,15 +29,15 @@ from backend.api import options, params
 from backend.api.problems import invalid_request, not_found
 from backend.api.responses import json_response
 from backend.api.store import connection, timeout_problem
-from backend.codes import Source
+from backend.codes import SOURCE_NAMES, Source
+from backend.sources import NotPublished, StoreSource
+from backend.sources.status import status_json
+from backend.sources.summary import DEFAULT_DAYS
 from backend.timeutil import day_stamp, month_days, month_of_day
 
 PREFIX = "/api/wikiviews/v1"
 blueprint = Blueprint("wikiviews", __name__, url_prefix=PREFIX)
 
-#: Days the summary reads whatever ``days`` is: its totals compare two 30-day periods.
-SUMMARY_READ_DAYS = 60
-SUMMARY_DEFAULT_DAYS = 60
 #: Longest range answered exactly from daily counts; longer ranges use whole months.
 EXACT_TOP_DAYS = 31
 TOP_DEFAULT_LIMIT = 100
@@ -44,18 +46,12 @@ FRESHNESS_DEFAULT_DAYS = 7
 FRESHNESS_MAX_DAYS = 31
 #: Freshness changes every hour: it is cached for at most this long.
 FRESHNESS_MAX_AGE = 300
-SOURCE_NAMES = {
-    Source.PAGECOUNTS: "pagecounts",
-    Source.PAGEVIEWS: "pageviews",
-    Source.COMPLETE: "pageview_complete",
-    Source.REQUESTS: "requests",
-}
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _stamp(day: int) -> str:
-    """``YYYYMMDD`` of a day number (cached: the summary formats 60 of them a request)."""
-    return day_stamp(day)
+def _date_stamp(day: date) -> str:
+    """``YYYYMMDD`` of a date (cached: the summary formats 60 of them a request)."""
+    return f"{day:%Y%m%d}"
 
 
 def _items_response(items: list[dict], columns: Sequence[str], extra: dict | None = None):
@@ -80,45 +76,28 @@ def summary(project: str, title: str):
     access = params.choice("access", request.args.get("access", "all-access"), params.ACCESS)
     name = params.project(unquote(segments[0]))
     article = params.article("/".join(segments[1:]))
-    days = options.number("days", SUMMARY_DEFAULT_DAYS, 1, options.settings().max_days, "max_days")
+    days = options.number("days", DEFAULT_DAYS, 1, options.settings().max_days, "max_days")
     with_redirects = options.flag("redirects")
-    pid, through = _published_project(name)
-    db = connection(limited=True)
-    blocked = queries.blocked_titles(db, name)
-    ids = queries.resolve_titles(
-        db, pid, name, [article], redirects=with_redirects, blocked=blocked
-    )[article]
-    first = through - max(days, SUMMARY_READ_DAYS) + 1
-    daily: dict[int, int] = {}
-    if ids.ids:
-        publication = queries.day_publication(db, pid, first, through)
-        views = queries.daily_views_by_id(
-            db, pid, ids.ids, access, agent, publication, first, through
+    try:
+        found = StoreSource(connection(limited=True)).summary(
+            name, article, days=days, agent=agent, access=access, redirects=with_redirects
         )
-        daily = queries.sum_views(views, ids.ids)
-    total_30 = sum(daily.get(day, 0) for day in range(through - 29, through + 1))
-    previous_30 = sum(daily.get(day, 0) for day in range(through - 59, through - 29))
-    rank = None
-    if ids.own_id is not None:
-        rank = queries.top_rank(db, pid, ids.own_id, access, blocked=blocked, day=through)
+    except NotPublished:
+        raise not_found() from None
+    through = found.through
     return json_response(
         {
-            "project": name,
-            "title": article,
-            "through": day_stamp(through),
-            "series": [
-                {"date": _stamp(day), "views": daily.get(day, 0)}
-                for day in range(through - days + 1, through + 1)
-            ],
-            "total_30": total_30,
-            "average_30": round(total_30 / 30, 1),
-            "previous_total_30": previous_30,
-            "change_pct": (
-                round((total_30 - previous_30) * 100 / previous_30, 1) if previous_30 else None
-            ),
-            "rank": rank,
-            "rank_date": day_stamp(through),
-            "redirects": list(ids.redirects),
+            "project": found.project,
+            "title": found.title,
+            "through": f"{through:%Y%m%d}",
+            "series": [{"date": _date_stamp(day), "views": views} for day, views in found.series],
+            "total_30": found.total_30,
+            "average_30": found.average_30,
+            "previous_total_30": found.previous_total_30,
+            "change_pct": found.change_pct,
+            "rank": found.rank,
+            "rank_date": f"{found.rank_date:%Y%m%d}" if found.rank_date else None,
+            "redirects": found.redirects,
         }
     )
 
@@ -158,16 +137,11 @@ class _Series:
     zero_fill: bool
 
 
-def _article_items(
-    shape: _Series,
-    resolved: dict[str, queries.ArticleIds],
-    per_title: Callable[[tuple[int, ...]], dict[int, int]],
-) -> list[dict]:
+def _article_items(shape: _Series, series: dict[str, dict[int, int]]) -> list[dict]:
     """Items in Wikimedia's per-article shape, by title as asked, then by time."""
     items = []
-    for title, ids in resolved.items():
-        series = per_title(ids.ids)
-        shown = shape.periods if shape.zero_fill else sorted(a for a, v in series.items() if v)
+    for title, per_period in series.items():
+        shown = shape.periods if shape.zero_fill else sorted(per_period)
         items.extend(
             {
                 "project": shape.project,
@@ -176,7 +150,7 @@ def _article_items(
                 "timestamp": shape.stamp(at),
                 "access": shape.access,
                 "agent": shape.agent,
-                "views": series.get(at, 0),
+                "views": per_period.get(at, 0),
             }
             for at in shown
         )
@@ -206,25 +180,21 @@ def per_article(project: str, access: str, agent: str, granularity: str, start: 
     titles = _titles_param()
     with_redirects, zero_fill = options.flag("redirects"), options.flag("zero_fill")
     options.output_format()
-    pid, _through = _published_project(name)
-    db = connection(limited=True)
-    resolved = queries.resolve_titles(db, pid, name, titles, redirects=with_redirects)
-    publication = queries.day_publication(db, pid, first, last)
-    every_id = [tid for ids in resolved.values() for tid in ids.ids]
-    views = queries.daily_views_by_id(db, pid, every_id, access, agent, publication, first, last)
+    _published_project(name)
+    found = StoreSource(connection(limited=True)).daily_by_day(
+        name, titles, first, last, access=access, agent=agent, redirects=with_redirects
+    )
     if granularity == "monthly":
-        periods = sorted({month_of_day(day) for day in publication.winners})
+        periods = sorted({month_of_day(day) for day in found.days})
+        series = {title: _per_month(per_day) for title, per_day in found.series.items()}
         shape = _Series(name, access, agent, granularity, params.stamp_month, periods, zero_fill)
-        items = _article_items(
-            shape, resolved, lambda ids: _per_month(queries.sum_views(views, ids))
-        )
     else:
-        days = sorted(publication.winners)
-        shape = _Series(name, access, agent, granularity, params.stamp_day, days, zero_fill)
-        items = _article_items(shape, resolved, lambda ids: queries.sum_views(views, ids))
+        series = found.series
+        shape = _Series(name, access, agent, granularity, params.stamp_day, found.days, zero_fill)
+    items = _article_items(shape, series)
     if not items:
         raise not_found()
-    extra = {"redirects": {t: list(ids.redirects) for t, ids in resolved.items()}}
+    extra = {"redirects": found.redirects}
     return _items_response(items, ARTICLE_COLUMNS, extra if with_redirects else None)
 
 
@@ -266,7 +236,9 @@ def per_article_hourly(project: str, access: str, agent: str, rest: str):
     every_id = [tid for ids in resolved.values() for tid in ids.ids]
     views = queries.hourly_views_by_id(db, pid, every_id, access, agent, winners, first, last)
     shape = _Series(name, access, agent, "hourly", params.stamp_hour, sorted(winners), zero_fill)
-    items = _article_items(shape, resolved, lambda ids: queries.sum_views(views, ids))
+    items = _article_items(
+        shape, {title: queries.sum_views(views, ids.ids) for title, ids in resolved.items()}
+    )
     if not items:
         raise not_found()
     extra = {"redirects": {t: list(ids.redirects) for t, ids in resolved.items()}}
@@ -333,6 +305,16 @@ def top_range(project: str, access: str, start: str, end: str):
             ]
         }
     )
+
+
+@blueprint.get("/projects")
+def projects():
+    """What is loaded: every project's published days, their sources, held hours; the size."""
+    found = StoreSource(connection(limited=True)).status()
+    response = json_response(status_json(found))
+    max_age = min(options.settings().cache_seconds, FRESHNESS_MAX_AGE)
+    response.headers["Cache-Control"] = f"s-maxage={max_age}, max-age={max_age}"
+    return response
 
 
 def _iso(moment: object) -> str:

@@ -2,48 +2,34 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import sys
-from datetime import datetime, timedelta
+from datetime import date
 
 import click
 
-from backend.ingest.parsed import ProjectFilter
+from backend.cli_options import hourly_option, project_filter, projects_option
+from backend.dumpfiles import COMPLETE_AGENTS, DATASETS, hour_of
 from backend.settings import load_settings
-
-_MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{1,2})(?::00)?)?$")
-_DATASETS = ("pageviews", "complete")
-_AGENTS = ("user", "spider", "automated")
+from backend.timeutil import day_number, parse_hour
 
 
-def parse_moment(value: str, *, end: bool, option: str) -> datetime:
-    """``YYYY-MM-DD`` or ``YYYY-MM-DDTHH`` as the first hour it names (the last with ``end``)."""
-    match = _MOMENT.match(value.strip())
+def parse_moment(value: str, *, end: bool, option: str) -> int:
+    """The hour number ``YYYY-MM-DD`` starts at (ends at, with ``end``), or of ``…THH``."""
     try:
-        if not match:
-            raise ValueError
-        day = datetime.strptime(match.group(1), "%Y-%m-%d")
-        if match.group(2) is not None:
-            hour = int(match.group(2))
-            if hour > 23:
-                raise ValueError
-            return day + timedelta(hours=hour)
+        hour = parse_hour(value)
+        if hour is None:
+            day = day_number(date.fromisoformat(value.strip()))
+            hour = day * 24 + (23 if end else 0)
     except ValueError:
         raise click.BadParameter(
             f"{value!r} is not YYYY-MM-DD or YYYY-MM-DDTHH (UTC)", param_hint=option
         ) from None
-    return day + timedelta(hours=23) if end else day
+    return hour
 
 
 @click.command("fetch")
-@click.option(
-    "--project",
-    "projects",
-    multiple=True,
-    metavar="PROJECT",
-    help="Keep only this wiki (en.wikipedia, commons.wikimedia …); repeatable. Default: all.",
-)
+@projects_option
 @click.option("--start", metavar="DATE[THH]", help="First day (or hour), UTC.")
 @click.option(
     "--end",
@@ -59,7 +45,7 @@ def parse_moment(value: str, *, end: bool, option: str) -> datetime:
     "--dataset",
     "datasets",
     multiple=True,
-    type=click.Choice(_DATASETS),
+    type=click.Choice(DATASETS),
     default=("pageviews",),
     show_default=True,
     help="pageviews: hourly files; complete: daily pageview_complete files. Repeatable.",
@@ -68,7 +54,7 @@ def parse_moment(value: str, *, end: bool, option: str) -> datetime:
     "--agent",
     "agents",
     multiple=True,
-    type=click.Choice(_AGENTS),
+    type=click.Choice(COMPLETE_AGENTS),
     help="Agents of the complete files (repeatable; default: all three).",
 )
 @click.option(
@@ -84,11 +70,7 @@ def parse_moment(value: str, *, end: bool, option: str) -> datetime:
     type=click.IntRange(1),
     help="With --follow: stop after this many polls (default: run until stopped).",
 )
-@click.option(
-    "--hourly/--no-hourly",
-    default=None,
-    help="Fill the per-page hourly window (default: only with --project).",
-)
+@hourly_option
 def fetch(
     projects: tuple[str, ...],
     start: str | None,
@@ -111,12 +93,8 @@ def fetch(
     restarts where it was. Exits with 1 when a file failed or nothing of the range exists.
     """
     from backend.fetch.command import FetchRequest, format_dry_run, plan_request, run_fetch
-    from backend.fetch.layout import hour_of
 
-    try:
-        project_filter = ProjectFilter.from_names(projects)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--project") from exc
+    projects_kept = project_filter(projects)
     if start and days:
         raise click.BadParameter("give --start or --days, not both", param_hint="--days")
     if follow and end:
@@ -132,18 +110,18 @@ def fetch(
     if start:
         first = parse_moment(start, end=False, option="--start")
     elif days or follow:
-        first = (now - timedelta(days=days or 1)).replace(minute=0, second=0, microsecond=0)
+        first = hour_of(now) - 24 * (days or 1)
     else:
         raise click.UsageError("give --start DATE (or --days N, or --follow)")
     last = parse_moment(end, end=True, option="--end") if end else None
     if last is not None and last < first:
         raise click.BadParameter("--end is before --start", param_hint="--end")
     request = FetchRequest(
-        first_hour=hour_of(first),
-        last_hour=hour_of(last) if last is not None else None,
-        projects=project_filter,
+        first_hour=first,
+        last_hour=last,
+        projects=projects_kept,
         datasets=tuple(dict.fromkeys(datasets)),
-        agents=tuple(dict.fromkeys(agents)) or _AGENTS,
+        agents=tuple(dict.fromkeys(agents)) or COMPLETE_AGENTS,
         order=order or settings.fetch_order,
         keep=keep,
         hourly=hourly,

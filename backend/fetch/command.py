@@ -7,19 +7,20 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from backend import db
+from backend import db, version
+from backend.dumpfiles import COMPLETE_AGENTS, hour_of
 from backend.fetch.follow import follow
-from backend.fetch.layout import COMPLETE_AGENTS, hour_of
 from backend.fetch.pipeline import Fetcher, ItemOutcome
 from backend.fetch.plan import Plan, describe_ranges, hour_text, loaded_files, make_plan
 from backend.fetch.transfer import Policy, Transfer
 from backend.ingest.parsed import REJECT_REASONS, ProjectFilter
+from backend.ingest.summary import format_warnings
+from backend.ingested import LoadedFor
 from backend.settings import Settings
 
 
@@ -60,20 +61,14 @@ def make_transfer(settings: Settings, sleep: Callable[[float], None] = time.slee
 
 def user_agent(settings: Settings) -> str:
     """The User-Agent sent to the dumps host (Wikimedia asks for one that says who calls)."""
-    if settings.fetch_user_agent:
-        return settings.fetch_user_agent
-    try:
-        release = version("wikiviews")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        release = "unknown"
-    return f"wikiviews/{release} (self-hosted pageview statistics; wikiviews fetch)"
+    return version.user_agent("wikiviews fetch", settings.fetch_user_agent)
 
 
 def plan_request(settings: Settings, request: FetchRequest, now: datetime) -> Plan:
     """The plan of a non-follow run at ``now``, without changing the store."""
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
-        loaded: dict[str, str] = {}  # no store yet: do not create one just to look
+        loaded: dict[str, LoadedFor] = {}  # no store yet: do not create one just to look
     else:
         engine = db.make_engine(settings)
         try:
@@ -115,7 +110,7 @@ def format_report(
 ) -> str:
     """The end-of-run report: what was loaded, verified, missing, failed, and how fast.
 
-    A 404 for a file at the live edge (:data:`~backend.fetch.layout.LIVE_EDGE_HOURS`) is
+    A 404 for a file at the live edge (:data:`~backend.dumpfiles.LIVE_EDGE_HOURS`) is
     "not published yet", an older one "missing on the server".
     """
     by_status: dict[str, list[ItemOutcome]] = {}
@@ -148,6 +143,7 @@ def format_report(
             f"  rejected {count:,} × {REJECT_REASONS.get(reason, reason)} ({reason})"
             for reason, count in rejects.most_common()
         )
+        out.extend(format_warnings(ingests))
     if loaded:
         sources = sorted({o.verified_by for o in verified})
         out.append(

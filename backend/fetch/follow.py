@@ -3,7 +3,7 @@
 Each poll plans again from the store (so a restart resumes where the store is), fetches the
 hours whose period has ended and that are not loaded, and sleeps. A 404 at the live edge
 means "not published yet" and is retried at the next poll; a file still missing
-:data:`~backend.fetch.layout.LIVE_EDGE_HOURS` after its period ended (48 hours for hourly
+:data:`~backend.dumpfiles.LIVE_EDGE_HOURS` after its period ended (48 hours for hourly
 files, a week for daily ones) is reported as missing and no longer asked for by this
 process (a restart asks again). A file that fails :data:`MAX_FAILURES` polls in a row is
 reported and left alone the same way.
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from backend.fetch.layout import hour_of
+from backend.dumpfiles import hour_of
 from backend.fetch.pipeline import Fetcher, ItemOutcome
 from backend.fetch.plan import describe_ranges, loaded_files, make_plan
 
@@ -102,6 +102,6 @@ def _poll_line(
     if waiting:
         parts.append("not published yet: " + "; ".join(describe_ranges(waiting)))
     if failed:
-        parts.append(f"{len(failed)} failed")
+        parts.append("failed: " + "; ".join(f"{o.item.name}: {o.message}" for o in failed))
     parts.append(f"next poll in {poll_seconds:g} s")
     return " — ".join(parts)

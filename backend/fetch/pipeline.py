@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from tqdm import tqdm
 
+from backend.dumpfiles import DumpFile
 from backend.fetch.checksums import ChecksumBook, matches
-from backend.fetch.layout import DumpItem
 from backend.fetch.transfer import NotPublished, Stopped, Transfer, TransferFailed
 from backend.ingest.parsed import ProjectFilter
 from backend.ingest.projects import ProjectRegistry
@@ -37,7 +37,7 @@ FINISH_EVERY = 24 * 7
 class ItemOutcome:
     """What happened to one file of the plan."""
 
-    item: DumpItem
+    item: DumpFile
     status: str  # "loaded" | "skipped" | "missing" | "failed"
     message: str = ""
     verified_by: str = ""  # the checksum file that matched, "" when none lists the file
@@ -90,7 +90,7 @@ class Fetcher:
             self._registry = None
         self.transfer.close()
 
-    def run(self, items: Sequence[DumpItem], now_hour: int) -> list[ItemOutcome]:
+    def run(self, items: Sequence[DumpFile], now_hour: int) -> list[ItemOutcome]:
         """Fetch and ingest ``items`` in order; returns one outcome per item, in order."""
         if not items:
             return []
@@ -114,7 +114,7 @@ class Fetcher:
                 bar.update(count)
 
         outcomes: list[ItemOutcome] = []
-        pending: deque[tuple[DumpItem, Future[_Download]]] = deque()
+        pending: deque[tuple[DumpFile, Future[_Download]]] = deque()
         queue = iter(items)
         window = self.connections + 1
         bar.set_description(f"0/{len(items)} files")
@@ -143,9 +143,8 @@ class Fetcher:
                             bar.set_postfix_str("packing settled days")
                         self.finish()
                     outcomes.append(outcome)
-                    if outcome.status == "failed":
-                        tqdm.write(f"error: {item.name}: {outcome.message}", file=sys.stderr)
-                    elif bar.disable and self.progress is None:
+                    # Failures are reported once, by the caller's report.
+                    if bar.disable and self.progress is None:
                         # No terminal (a service's log): one line a file instead of a bar.
                         tqdm.write(
                             f"[{len(outcomes)}/{len(items)}] {item.name}: {outcome.status}",
@@ -176,7 +175,7 @@ class Fetcher:
 
     # -- in worker threads -------------------------------------------------------------------
 
-    def _download(self, item: DumpItem, recent: bool, on_bytes: Callable[[int], None]) -> _Download:
+    def _download(self, item: DumpFile, recent: bool, on_bytes: Callable[[int], None]) -> _Download:
         """Download and verify one file (runs in a worker thread; never raises but Stopped)."""
         destination = self.download_dir / item.name
         try:
@@ -190,7 +189,7 @@ class Fetcher:
                 destination.unlink()
             received = 0
             for attempt in (1, 2):
-                received += self.transfer.download(item.path, destination, on_bytes)
+                received += self.transfer.download(item.remote_path, destination, on_bytes)
                 if expected is None and recent:
                     expected = self.checksums.expected(
                         item.directory, item.name, newer_than=generation
@@ -224,7 +223,7 @@ class Fetcher:
 
     # -- in the main thread ------------------------------------------------------------------
 
-    def _ingest(self, item: DumpItem, downloaded: _Download) -> ItemOutcome:
+    def _ingest(self, item: DumpFile, downloaded: _Download) -> ItemOutcome:
         if downloaded.status != "ok" or downloaded.path is None:
             return ItemOutcome(item, downloaded.status, downloaded.message, bytes=downloaded.bytes)
         try:

@@ -10,58 +10,42 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select
 
-from backend.fetch.layout import DumpItem, items_between, moment_of
+from backend.dumpfiles import DumpFile, dump_key, dumps_between, moment_of
 from backend.ingest.parsed import ProjectFilter
+from backend.ingested import LoadedFor
+from backend.models import IngestedFile, core
 
 ORDERS = ("oldest", "newest")
 
 
-def dump_key(name: str) -> str:
-    """A file name without its compression suffix: the same dump, however it was stored."""
-    for suffix in (".gz", ".bz2"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def loaded_files(engine: Engine) -> dict[str, str]:
+def loaded_files(engine: Engine) -> dict[str, LoadedFor]:
     """``{dump key: projects it was loaded for}`` of every dump file in the store.
 
-    Keys are :func:`dump_key` names, so a dump loaded from an uncompressed copy counts too.
+    Keys are :func:`~backend.dumpfiles.dump_key` names, so a dump loaded from an
+    uncompressed copy counts too.
     """
-    found: dict[str, str] = {}
+    files = core(IngestedFile)
+    found: dict[str, LoadedFor] = {}
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT name, projects FROM ingested_files WHERE name LIKE 'pageviews-%'")
+            select(files.c.name, files.c.projects).where(files.c.name.startswith("pageviews-"))
         )
         for name, projects in rows:
             key = dump_key(name)
-            if key in found and "*" not in (found[key], projects):
-                projects = ",".join(sorted(set(found[key].split(",")) | set(projects.split(","))))
-            elif key in found:
-                projects = "*"
-            found[key] = projects
+            loaded = LoadedFor.parse(projects)
+            found[key] = found[key].union(loaded) if key in found else loaded
     return found
-
-
-def covers(loaded: str | None, projects: ProjectFilter) -> bool:
-    """Whether a file recorded as loaded for ``loaded`` (``*`` or a comma list) needs nothing."""
-    if loaded is None:
-        return False
-    if loaded == "*":
-        return True
-    return projects.only is not None and projects.only <= frozenset(loaded.split(","))
 
 
 @dataclass
 class Plan:
     """The files of a range: those to fetch (in fetch order) and those the store has."""
 
-    wanted: list[DumpItem]
-    loaded: list[DumpItem]
-    not_yet: list[DumpItem]  # their period has not ended: they cannot be published yet
+    wanted: list[DumpFile]
+    loaded: list[DumpFile]
+    not_yet: list[DumpFile]  # their period has not ended: they cannot be published yet
 
 
 def make_plan(
@@ -69,7 +53,7 @@ def make_plan(
     last_hour: int,
     *,
     now_hour: int,
-    loaded: dict[str, str],
+    loaded: dict[str, LoadedFor],
     projects: ProjectFilter,
     datasets: Iterable[str] = ("pageviews",),
     agents: Sequence[str] | None = None,
@@ -84,8 +68,9 @@ def make_plan(
         raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
     kwargs = {"agents": agents} if agents else {}
     wanted, done, not_yet = [], [], []
-    for item in items_between(first_hour, last_hour, datasets, **kwargs):
-        if covers(loaded.get(dump_key(item.name)), projects):
+    for item in dumps_between(first_hour, last_hour, datasets, **kwargs):
+        record = loaded.get(item.key)
+        if record is not None and record.covers(projects.only):
             done.append(item)
         elif item.ready_hour > now_hour:
             not_yet.append(item)
@@ -96,13 +81,13 @@ def make_plan(
     return Plan(wanted, done, not_yet)
 
 
-def describe_ranges(items: Iterable[DumpItem]) -> list[str]:
+def describe_ranges(items: Iterable[DumpFile]) -> list[str]:
     """Consecutive files of one dataset folded into ranges, for reports.
 
     ``pageviews 2024-03-01 05:00 … 2024-03-01 07:00 (3 files)``.
     """
     lines: list[str] = []
-    run: list[DumpItem] = []
+    run: list[DumpFile] = []
 
     def flush() -> None:
         if not run:

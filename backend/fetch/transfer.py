@@ -25,6 +25,8 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
+from backend.version import user_agent as default_user_agent
+
 #: Statuses worth another try: rate limiting and server-side trouble.
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 CHUNK = 1 << 20
@@ -91,7 +93,7 @@ class Transfer:
         *,
         connections: int = 3,
         policy: Policy | None = None,
-        user_agent: str = "wikiviews",
+        user_agent: str = "",
         sleep: Callable[[float], None] = time.sleep,
     ):
         if not 1 <= connections <= 3:
@@ -106,7 +108,7 @@ class Transfer:
             adapter = HTTPAdapter(pool_connections=1, pool_maxsize=1, max_retries=0)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
-            session.headers["User-Agent"] = user_agent
+            session.headers["User-Agent"] = user_agent or default_user_agent("wikiviews fetch")
             # The files are already compressed: ask for them as they are.
             session.headers["Accept-Encoding"] = "identity"
             self._sessions.put(session)

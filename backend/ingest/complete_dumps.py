@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from backend.codes import ACCESS_NAMES, series_code
 from backend.domain_codes import is_known_project
-from backend.ingest.filenames import DumpFile
+from backend.dumpfiles import DumpFile
 from backend.ingest.lines import text_lines
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.reader import read_selected
@@ -55,7 +55,7 @@ def parse_complete_dump(
     seen_page_ids: set[tuple[int, str]] = set()
 
     for lines in text_lines(
-        read_selected(dump.path, _prefixes(projects), parsed.count_lines), rejects
+        read_selected(dump.local_path, _prefixes(projects), parsed.count_lines), rejects
     ):
         parsed.lines_examined += len(lines)
         for line in lines:

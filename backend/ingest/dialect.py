@@ -1,26 +1,93 @@
 """What differs between SQLite, PostgreSQL and MariaDB on the load path, behind one interface.
 
-Everything else the loader does is plain SQL that all three run: ``INSERT … SELECT`` with
-window functions and joins. Here are only the bulk fill of a temporary table (executemany on
-SQLite, ``COPY`` on PostgreSQL, multi-row ``INSERT`` on MariaDB), the additive upsert clause,
-the ingest lock and temporary-table DDL.
+Statements are SQLAlchemy Core built from :mod:`backend.models`; what differs per backend is
+here: the bulk fill of a temporary table (executemany on SQLite, ``COPY`` on PostgreSQL,
+multi-row ``INSERT`` batches on MariaDB), the upsert clause (``ON CONFLICT`` or ``ON DUPLICATE
+KEY``), how new titles get their ids, the ingest lock and temporary tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Insert,
+    Integer,
+    MetaData,
+    Select,
+    SmallInteger,
+    Table,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+    update,
+)
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateTable, DropTable
+
+from backend.models import Title, TitleText, core
 
 _BATCH = 50_000
 
+#: Temporary tables of one load (per connection; dropped at commit on PostgreSQL).
+TEMP = MetaData()
+
+
+def _temp(name: str, *columns: Column[Any]) -> Table:
+    return Table(name, TEMP, *columns, prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+
+
+def _key_columns(when: str) -> list[Column[Any]]:
+    return [
+        Column("project_id", SmallInteger),
+        Column("title", TitleText),
+        Column(when, Integer),
+        Column("series", SmallInteger),
+        Column("views", BigInteger),
+    ]
+
+
+#: Parsed daily rows of a file: (project id, title, day, series, views).
+tmp_rows = _temp("tmp_rows", *_key_columns("day"))
+#: Parsed hourly rows of a daily file, for the hourly window.
+tmp_hours = _temp("tmp_hours", *_key_columns("hour"))
+#: Page ids a file carries: (project id, title, page id).
+tmp_page_ids = _temp(
+    "tmp_page_ids",
+    Column("project_id", SmallInteger),
+    Column("title", TitleText),
+    Column("page_id", BigInteger),
+)
+
+
+@compiles(DropTable, "mysql", "mariadb")
+def _drop_temporary(element: DropTable, compiler: Any, **kw: Any) -> str:
+    # A plain DROP TABLE commits the transaction on MariaDB; DROP TEMPORARY TABLE does not.
+    statement: str = compiler.visit_drop_table(element, **kw)
+    if "TEMPORARY" in getattr(element.element, "_prefixes", ()):
+        statement = statement.replace("DROP TABLE", "DROP TEMPORARY TABLE", 1)
+    return statement
+
 
 class Dialect:
-    """Load-path SQL for one backend; pick one with :func:`dialect_for`."""
+    """Load-path differences of one backend; pick one with :func:`dialect_for`."""
 
     name = "sqlite"
-    title_type = "VARCHAR(512)"
+    #: Whether one INSERT may carry the same key twice into an additive upsert (SQLite and
+    #: MariaDB apply rows one by one; PostgreSQL refuses to touch a row twice).
+    upsert_accepts_repeats = True
+    #: The backend's INSERT construct (it has the backend's upsert clause).
+    _insert: Callable[[Table], Any] = staticmethod(sqlite.insert)
 
     def __init__(self, connection: Connection):
         self.connection = connection
@@ -33,176 +100,183 @@ class Dialect:
         """Release what :meth:`lock` took, after the transaction ended."""
 
     # -- temporary tables -----------------------------------------------------------------
-    def create_temp(self, name: str, columns: str) -> None:
+    def create_temp(self, table: Table) -> None:
         """Create (or empty) a temporary table for this connection."""
-        self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{name}")
-        self.connection.exec_driver_sql(f"CREATE TEMP TABLE {name} ({columns})")
+        self.drop_temp(table)
+        self.connection.execute(CreateTable(table))
 
-    def drop_temp(self, name: str) -> None:
+    def drop_temp(self, table: Table) -> None:
         """Drop a temporary table."""
-        self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{name}")
+        self.connection.execute(DropTable(table, if_exists=True))
 
-    def fill(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
-        """Insert ``rows`` into ``table`` as fast as the driver allows."""
+    def fill(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Insert ``rows`` (tuples in column order) into ``table`` as fast as the driver allows.
+
+        The hot path of every load: the driver's own executemany of tuples, with the
+        statement compiled once from Core (SQLAlchemy's executemany of dicts costs more).
+        """
         cursor = self.connection.connection.dbapi_connection.cursor()
-        marks = ", ".join("?" for _ in columns)
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        cursor.executemany(self._compiled_insert(table), rows)
         cursor.close()
 
+    def _compiled_insert(self, table: Table) -> str:
+        return str(insert(table).compile(dialect=self.connection.dialect))
+
     # -- upserts ---------------------------------------------------------------------------
-    def on_conflict_add(self, table: str, keys: Sequence[str], column: str) -> str:
-        """Clause turning an ``INSERT`` into "add ``column`` to the existing row"."""
-        return (
-            f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
-            f"{column} = {table}.{column} + excluded.{column}"
-        )
+    def upsert(
+        self,
+        table: Table,
+        keys: Sequence[str],
+        how: str,
+        columns: Sequence[str],
+        query: Select[Any] | None = None,
+    ) -> Insert:
+        """``INSERT INTO table`` that on a duplicate key merges ``columns`` into the row.
 
-    def on_conflict_or(self, table: str, keys: Sequence[str], column: str) -> str:
-        """Clause turning an ``INSERT`` into "OR ``column`` into the existing row"."""
-        return (
-            f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
-            f"{column} = {table}.{column} | excluded.{column}"
-        )
+        ``how`` is ``add`` (add the new value), ``or`` (OR the bits in) or ``replace``. With
+        ``query`` the rows are those it selects (its columns: ``keys`` then ``columns``);
+        without, the caller passes them as parameters.
+        """
+        statement = self._insert(table)
+        if query is not None:
+            # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT … JOIN to parse it.
+            query = query.where(true()) if query.whereclause is None else query
+            statement = statement.from_select([*keys, *columns], query)
+        return self._on_duplicate(statement, table, keys, how, columns)
 
-    def on_conflict_replace(self, keys: Sequence[str], columns: Sequence[str]) -> str:
-        """Clause turning an ``INSERT`` into "overwrite ``columns`` of the existing row"."""
-        sets = ", ".join(f"{c} = excluded.{c}" for c in columns)
-        return f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    def _on_duplicate(
+        self, statement: Any, table: Table, keys: Sequence[str], how: str, columns: Sequence[str]
+    ) -> Insert:
+        merged = _merged(table, statement.excluded, how, columns)
+        result: Insert = statement.on_conflict_do_update(index_elements=list(keys), set_=merged)
+        return result
 
-    # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT … JOIN to parse it.
-    select_where_true = " WHERE 1 = 1"
-    #: Whether one INSERT may carry the same key twice into an additive upsert (SQLite and
-    #: MariaDB apply rows one by one; PostgreSQL refuses to touch a row twice).
-    upsert_accepts_repeats = True
-
-    def insert_new_titles(self) -> None:
-        """Add the titles of ``tmp_rows`` that the dictionary lacks."""
+    # -- titles --------------------------------------------------------------------------
+    def insert_new_titles(self, source: Table) -> None:
+        """Add the titles of ``source`` that the dictionary lacks."""
+        titles = core(Title)
         # The rowid assigns ids in the order of (project, title): sequential index inserts.
         # OR IGNORE lets the unique index drop known titles (cheaper than DISTINCT + NOT
         # EXISTS); an ignored row takes no rowid, so ids stay dense.
-        self.connection.exec_driver_sql(
-            "INSERT OR IGNORE INTO titles (project_id, title) "
-            "SELECT project_id, title FROM tmp_rows ORDER BY 1, 2"
+        self.connection.execute(
+            insert(titles)
+            .prefix_with("OR IGNORE")
+            .from_select(
+                ["project_id", "title"],
+                select(source.c.project_id, source.c.title).order_by(
+                    source.c.project_id, source.c.title
+                ),
+            )
         )
 
-    def _insert_numbered_titles(self) -> None:
-        base = self.connection.exec_driver_sql(
-            "SELECT COALESCE(MAX(id), 0) FROM titles"
-        ).scalar_one()
-        self.connection.exec_driver_sql(
-            "INSERT INTO titles (id, project_id, title) "
-            f"SELECT {int(base)} + ROW_NUMBER() OVER (ORDER BY n.project_id, n.title), "
-            "n.project_id, n.title FROM ("
-            " SELECT DISTINCT t.project_id, t.title FROM tmp_rows t WHERE NOT EXISTS ("
-            "  SELECT 1 FROM titles p WHERE p.project_id = t.project_id AND p.title = t.title)"
-            ") n"
+    def _insert_numbered_titles(self, source: Table) -> None:
+        titles = core(Title)
+        base = self.connection.execute(select(func.coalesce(func.max(titles.c.id), 0))).scalar()
+        known = exists().where(
+            titles.c.project_id == source.c.project_id, titles.c.title == source.c.title
+        )
+        new = select(source.c.project_id, source.c.title).distinct().where(~known).subquery("n")
+        number = func.row_number().over(order_by=(new.c.project_id, new.c.title))
+        self.connection.execute(
+            insert(titles).from_select(
+                ["id", "project_id", "title"],
+                select(literal(int(base or 0)) + number, new.c.project_id, new.c.title),
+            )
         )
 
-    def update_page_ids_sql(self) -> str:
-        """Set ``titles.page_id`` from the temporary ``tmp_page_ids`` table."""
-        return (
-            "UPDATE titles SET page_id = t.page_id FROM tmp_page_ids t "
-            "WHERE titles.project_id = t.project_id AND titles.title = t.title "
-            "AND (titles.page_id IS NULL OR titles.page_id <> t.page_id)"
+    def update_page_ids(self, source: Table) -> None:
+        """Set ``titles.page_id`` from ``source`` where it differs."""
+        titles = core(Title)
+        self.connection.execute(
+            update(titles)
+            .values(page_id=source.c.page_id)
+            .where(
+                titles.c.project_id == source.c.project_id,
+                titles.c.title == source.c.title,
+                titles.c.page_id.is_distinct_from(source.c.page_id),
+            )
         )
+
+
+def _merged(table: Table, new: Any, how: str, columns: Sequence[str]) -> dict[str, Any]:
+    if how == "add":
+        return {c: table.c[c] + new[c] for c in columns}
+    if how == "or":
+        return {c: table.c[c].op("|")(new[c]) for c in columns}
+    if how == "replace":
+        return {c: new[c] for c in columns}
+    raise ValueError(f"unknown merge {how!r}")
 
 
 class PostgresDialect(Dialect):
     """PostgreSQL via psycopg 3: COPY for bulk fills, an advisory lock for writers."""
 
     name = "postgresql"
-    title_type = 'VARCHAR(512) COLLATE "C"'
-    select_where_true = ""
     upsert_accepts_repeats = False
+    _insert = staticmethod(postgresql.insert)
 
-    def insert_new_titles(self) -> None:
-        self._insert_numbered_titles()
+    def insert_new_titles(self, source: Table) -> None:
+        self._insert_numbered_titles(source)
 
     def lock(self) -> None:
-        self.connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7372837)")
-        # Sorts and hash joins over a file's rows stay in memory instead of spilling.
-        self.connection.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+        self.connection.execute(select(func.pg_advisory_xact_lock(7372837)))
+        # Sorts and hash joins over a file's rows stay in memory instead of spilling (a
+        # session setting: Core has no statement for it).
+        self.connection.execute(text("SET LOCAL work_mem = '256MB'"))
 
-    def create_temp(self, name: str, columns: str) -> None:
-        self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{name}")
-        self.connection.exec_driver_sql(f"CREATE TEMP TABLE {name} ({columns}) ON COMMIT DROP")
+    def fill(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
+        from psycopg import sql as pg_sql
 
-    def drop_temp(self, name: str) -> None:
-        self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{name}")
-
-    def fill(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
         cursor = self.connection.connection.dbapi_connection.cursor()
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        names = pg_sql.SQL(", ").join(pg_sql.Identifier(c.name) for c in table.columns)
+        copy_sql = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+            pg_sql.Identifier(table.name), names
+        )
+        with cursor.copy(copy_sql) as copy:
             for row in rows:
                 copy.write_row(row)
         # Temporary tables have no statistics until analysed: without them the planner picks
         # nested loops over millions of rows.
-        cursor.execute(f"ANALYZE {table}")
+        cursor.execute(pg_sql.SQL("ANALYZE {}").format(pg_sql.Identifier(table.name)))
         cursor.close()
-
-    def update_page_ids_sql(self) -> str:
-        return (
-            "UPDATE titles SET page_id = t.page_id FROM tmp_page_ids t "
-            "WHERE titles.project_id = t.project_id AND titles.title = t.title "
-            "AND titles.page_id IS DISTINCT FROM t.page_id"
-        )
 
 
 class MariaDialect(Dialect):
     """MariaDB via PyMySQL: multi-row INSERT batches, a named lock for writers."""
 
     name = "mariadb"
-    title_type = "VARCHAR(512) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
-    select_where_true = ""
+    _insert = staticmethod(mysql.insert)
 
-    def insert_new_titles(self) -> None:
-        self._insert_numbered_titles()
+    def insert_new_titles(self, source: Table) -> None:
+        self._insert_numbered_titles(source)
 
     def lock(self) -> None:
-        got = self.connection.exec_driver_sql("SELECT GET_LOCK('wikiviews_ingest', 3600)").scalar()
+        got = self.connection.execute(select(func.get_lock("wikiviews_ingest", 3600))).scalar()
         if got != 1:
             raise RuntimeError("could not take the ingest lock of the store")
 
     def unlock(self) -> None:
-        self.connection.exec_driver_sql("SELECT RELEASE_LOCK('wikiviews_ingest')")
+        self.connection.execute(select(func.release_lock("wikiviews_ingest")))
 
-    def create_temp(self, name: str, columns: str) -> None:
-        self.connection.exec_driver_sql(f"DROP TEMPORARY TABLE IF EXISTS {name}")
-        self.connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({columns})")
-
-    def drop_temp(self, name: str) -> None:
-        self.connection.exec_driver_sql(f"DROP TEMPORARY TABLE IF EXISTS {name}")
-
-    def fill(self, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    def fill(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
         cursor = self.connection.connection.dbapi_connection.cursor()
-        marks = ", ".join("%s" for _ in columns)
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        # PyMySQL rewrites an executemany of a positional INSERT into multi-row INSERTs.
+        statement = insert(table).compile(dialect=mysql.dialect(paramstyle="format"))
         iterator = iter(rows)
         while batch := list(islice(iterator, _BATCH)):
-            cursor.executemany(sql, batch)
+            cursor.executemany(str(statement), batch)
         cursor.close()
 
-    def on_conflict_add(self, table: str, keys: Sequence[str], column: str) -> str:
-        return f" ON DUPLICATE KEY UPDATE {column} = {table}.{column} + VALUES({column})"
-
-    def on_conflict_or(self, table: str, keys: Sequence[str], column: str) -> str:
-        return f" ON DUPLICATE KEY UPDATE {column} = {table}.{column} | VALUES({column})"
-
-    def on_conflict_replace(self, keys: Sequence[str], columns: Sequence[str]) -> str:
-        sets = ", ".join(f"{c} = VALUES({c})" for c in columns)
-        return f" ON DUPLICATE KEY UPDATE {sets}"
-
-    def update_page_ids_sql(self) -> str:
-        return (
-            "UPDATE titles JOIN tmp_page_ids t "
-            "ON titles.project_id = t.project_id AND titles.title = t.title "
-            "SET titles.page_id = t.page_id "
-            "WHERE NOT (titles.page_id <=> t.page_id)"
-        )
+    def _on_duplicate(
+        self, statement: Any, table: Table, keys: Sequence[str], how: str, columns: Sequence[str]
+    ) -> Insert:
+        merged = _merged(table, statement.inserted, how, columns)
+        result: Insert = statement.on_duplicate_key_update(merged)
+        return result
 
 
 def dialect_for(connection: Connection) -> Dialect:
-    """The load-path SQL of the connection's backend."""
+    """The load-path differences of the connection's backend."""
     name = connection.dialect.name
     if name == "postgresql":
         return PostgresDialect(connection)

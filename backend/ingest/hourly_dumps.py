@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from backend.codes import Agent, series_code
 from backend.domain_codes import SubtotalLine, codes_for_project, parse_domain_code
-from backend.ingest.filenames import DumpFile
+from backend.dumpfiles import DumpFile
 from backend.ingest.lines import text_lines
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.reader import read_selected
@@ -52,7 +52,7 @@ def parse_hourly_dump(
         return parsed.project_id(project), day, series_code(dump.source, access, agent)
 
     for lines in text_lines(
-        read_selected(dump.path, _prefixes(projects), parsed.count_lines), rejects
+        read_selected(dump.local_path, _prefixes(projects), parsed.count_lines), rejects
     ):
         parsed.lines_examined += len(lines)
         for line in lines:

@@ -15,7 +15,7 @@ from backend.ingest.parsed import ProjectFilter
 from backend.ingest.projects import ProjectRegistry
 from backend.ingest.replace import CannotReplace
 from backend.ingest.run import FileOutcome, finish, ingest_file
-from backend.ingest.summary import format_summary
+from backend.ingest.summary import format_errors, format_summary
 from backend.settings import Settings
 
 
@@ -51,8 +51,6 @@ def run_ingest(
             except CannotReplace as exc:
                 outcome = FileOutcome(path, "failed", str(exc))
             outcomes.append(outcome)
-            if outcome.status == "failed":
-                tqdm.write(f"error: {outcome.message}", file=sys.stderr)
         bar.set_description("packing settled days")
         packed = finish(engine, settings)
     finally:
@@ -60,4 +58,6 @@ def run_ingest(
         bar.close()
         engine.dispose()
     click.echo(format_summary(outcomes, time.perf_counter() - started, packed))
+    for line in format_errors(outcomes):
+        click.echo(line, err=True)
     return all(o.status != "failed" for o in outcomes)

@@ -9,20 +9,28 @@ file touched. A crash anywhere before the commit leaves the store as it was.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Table, and_, delete, func, insert, literal, select
 
+from backend.dumpfiles import DumpFile
 from backend.ingest import crashpoints, publication
-from backend.ingest.dialect import Dialect, dialect_for
-from backend.ingest.filenames import DumpFile
+from backend.ingest.dialect import Dialect, dialect_for, tmp_hours, tmp_page_ids, tmp_rows
 from backend.ingest.packing import unpack_days
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.projects import ensure_projects
-
-_ROW_COLUMNS = ("project_id", "title", "day", "series", "views")
-_HOUR_COLUMNS = ("project_id", "title", "hour", "series", "views")
+from backend.models import (
+    Coverage,
+    DayCount,
+    IngestedFile,
+    PageHour,
+    ProjectDay,
+    ProjectHour,
+    Title,
+    core,
+)
 
 
 @dataclass(frozen=True)
@@ -56,36 +64,31 @@ def load_parsed(
     touched_days = list(dump.days)
     unpack_days(connection, scope, touched_days)
 
-    dialect.create_temp(
-        "tmp_rows",
-        f"project_id SMALLINT, title {dialect.title_type}, day INTEGER, series SMALLINT, "
-        "views BIGINT",
-    )
-    dialect.fill("tmp_rows", _ROW_COLUMNS, crashpoints.counted(parsed.rows))
+    dialect.create_temp(tmp_rows)
+    dialect.fill(tmp_rows, crashpoints.counted(parsed.rows))
     crashpoints.reached("rows-filled")
-    dialect.insert_new_titles()
+    dialect.insert_new_titles(tmp_rows)
     crashpoints.reached("titles")
     if parsed.page_ids:
-        _update_page_ids(connection, dialect, parsed)
-    _upsert_counts(connection, dialect, "day_counts", "day", "t.day")
+        dialect.create_temp(tmp_page_ids)
+        dialect.fill(tmp_page_ids, parsed.page_ids)
+        dialect.update_page_ids(tmp_page_ids)
+        dialect.drop_temp(tmp_page_ids)
+    upsert_counts(connection, dialect, core(DayCount), tmp_rows)
     if hourly_window and parsed.single_hour is not None:
-        _upsert_counts(connection, dialect, "page_hours", "hour", str(parsed.single_hour))
+        upsert_counts(connection, dialect, core(PageHour), tmp_rows, hour=parsed.single_hour)
     elif hourly_window and parsed.hour_rows:
-        dialect.create_temp(
-            "tmp_hours",
-            f"project_id SMALLINT, title {dialect.title_type}, hour INTEGER, series SMALLINT, "
-            "views BIGINT",
-        )
-        dialect.fill("tmp_hours", _HOUR_COLUMNS, crashpoints.counted(parsed.hour_rows))
-        _upsert_counts(connection, dialect, "page_hours", "hour", "t.hour", source="tmp_hours")
-        dialect.drop_temp("tmp_hours")
-    dialect.drop_temp("tmp_rows")
+        dialect.create_temp(tmp_hours)
+        dialect.fill(tmp_hours, crashpoints.counted(parsed.hour_rows))
+        upsert_counts(connection, dialect, core(PageHour), tmp_hours)
+        dialect.drop_temp(tmp_hours)
+    dialect.drop_temp(tmp_rows)
     crashpoints.reached("counts")
 
     if dump.kind in ("pageviews", "pagecounts"):  # whole hours: the publish gate judges them
         publication.hold_outliers(connection, parsed.project_hours)
-    _add_project_sums(connection, dialect, "project_hours", "hour", parsed.project_hours)
-    _add_project_sums(connection, dialect, "project_days", "day", parsed.project_days)
+    add_project_sums(connection, dialect, core(ProjectHour), "hour", parsed.project_hours)
+    add_project_sums(connection, dialect, core(ProjectDay), "day", parsed.project_days)
     _add_coverage(connection, dialect, dump, scope)
     data_projects = {project for project, _day, _series in parsed.project_days}
     publication.refresh(
@@ -100,73 +103,59 @@ def load_parsed(
     crashpoints.reached("before-commit")
 
 
-def _update_page_ids(connection: Connection, dialect: Dialect, parsed: ParsedFile) -> None:
-    dialect.create_temp(
-        "tmp_page_ids", f"project_id SMALLINT, title {dialect.title_type}, page_id BIGINT"
-    )
-    dialect.fill(
-        "tmp_page_ids",
-        ("project_id", "title", "page_id"),
-        parsed.page_ids,
-    )
-    connection.exec_driver_sql(dialect.update_page_ids_sql())
-    dialect.drop_temp("tmp_page_ids")
-
-
-def _upsert_counts(
+def upsert_counts(
     connection: Connection,
     dialect: Dialect,
-    table: str,
-    when: str,
-    when_value: str,
-    source: str = "tmp_rows",
+    target: Table,
+    source: Table,
+    *,
+    hour: int | None = None,
 ) -> None:
-    keys = (
-        ("project_id", when, "title_id", "series")
-        if table == "day_counts"
-        else ("project_id", "title_id", when, "series")
-    )
-    select_when = {
-        "project_id": "t.project_id",
-        when: when_value,
-        "title_id": "p.id",
-        "series": "t.series",
+    """Add the per-page counts of ``source`` (a temporary table) into ``target``.
+
+    ``target`` is ``day_counts`` (keyed by the source's ``day``) or ``page_hours`` (by the
+    source's ``hour``, or by the constant ``hour`` of an hourly file's rows).
+    """
+    titles = core(Title)
+    keys = [c.name for c in target.primary_key.columns]
+    when_name = "day" if "day" in keys else "hour"
+    when = literal(hour) if hour is not None else source.c[when_name]
+    by_key = {
+        "project_id": source.c.project_id,
+        when_name: when,
+        "title_id": titles.c.id,
+        "series": source.c.series,
     }
-    expressions = [select_when[key] for key in keys]
-    selected = ", ".join(expressions)
+    expressions = [by_key[key] for key in keys]
+    joined = source.join(
+        titles,
+        and_(titles.c.project_id == source.c.project_id, titles.c.title == source.c.title),
+    )
+    varying = [e for key, e in zip(keys, expressions, strict=True) if e is not when or hour is None]
     if dialect.upsert_accepts_repeats:
         # Rows with the same key add up one by one; key order makes the inserts sequential.
-        values, tail = "t.views", f" ORDER BY {', '.join(str(i + 1) for i in range(len(keys)))}"
+        query = select(*expressions, source.c.views).select_from(joined).order_by(*varying)
     else:
-        # A constant hour is not grouped on: SQL reads a number there as a column position.
-        grouped = ", ".join(e for e in expressions if not e.isdigit())
-        values, tail = "SUM(t.views)", f" GROUP BY {grouped}"
-    connection.exec_driver_sql(
-        f"INSERT INTO {table} ({', '.join(keys)}, views) "
-        f"SELECT {selected}, {values} FROM {source} t "
-        "JOIN titles p ON p.project_id = t.project_id AND p.title = t.title"
-        f"{dialect.select_where_true}{tail}" + dialect.on_conflict_add(table, keys, "views")
-    )
+        query = (
+            select(*expressions, func.sum(source.c.views)).select_from(joined).group_by(*varying)
+        )
+    connection.execute(dialect.upsert(target, keys, "add", ["views"], query))
 
 
-def _add_project_sums(
+def add_project_sums(
     connection: Connection,
     dialect: Dialect,
-    table: str,
+    table: Table,
     when: str,
-    sums: dict[tuple[int, int, int], int],
+    sums: Mapping[tuple[int, int, int], int],
 ) -> None:
+    """Add ``{(project id, day or hour, series): views}`` into a per-project table."""
     if not sums:
         return
-    keys = ("project_id", when, "series")
     connection.execute(
-        text(
-            f"INSERT INTO {table} (project_id, {when}, series, views) "
-            f"VALUES (:project_id, :when, :series, :views)"
-            + dialect.on_conflict_add(table, keys, "views")
-        ),
+        dialect.upsert(table, ("project_id", when, "series"), "add", ["views"]),
         [
-            {"project_id": project, "when": at, "series": series, "views": views}
+            {"project_id": project, when: at, "series": series, "views": views}
             for (project, at, series), views in sums.items()
         ],
     )
@@ -179,46 +168,37 @@ def _add_coverage(
     for hour in range(dump.first_hour, dump.first_hour + dump.hours):
         masks[hour // 24] = masks.get(hour // 24, 0) | (1 << (hour % 24))
     rows = [
-        {"project_id": project, "day": day, "source": int(dump.source), "mask": mask}
+        {"project_id": project, "day": day, "source": int(dump.source), "hours_mask": mask}
         for project in (scope or [0])
         for day, mask in masks.items()
     ]
+    coverage = core(Coverage)
     connection.execute(
-        text(
-            "INSERT INTO coverage (project_id, day, source, hours_mask) "
-            "VALUES (:project_id, :day, :source, :mask)"
-            + dialect.on_conflict_or("coverage", ("project_id", "day", "source"), "hours_mask")
-        ),
-        rows,
+        dialect.upsert(coverage, ("project_id", "day", "source"), "or", ["hours_mask"]), rows
     )
 
 
 def _record_file(
     connection: Connection, dump: DumpFile, parsed: ParsedFile, facts: FileFacts
 ) -> None:
-    connection.execute(text("DELETE FROM ingested_files WHERE name = :name"), {"name": facts.name})
+    files = core(IngestedFile)
+    connection.execute(delete(files).where(files.c.name == facts.name))
     connection.execute(
-        text(
-            "INSERT INTO ingested_files (name, path, size, sha256, source, kind, first_hour, "
-            "hours, projects, lines_read, lines_rejected, rejects, views, duration, loaded_at) "
-            "VALUES (:name, :path, :size, :sha256, :source, :kind, :first_hour, :hours, "
-            ":projects, :lines_read, :lines_rejected, :rejects, :views, :duration, :loaded_at)"
-        ),
-        {
-            "name": facts.name,
-            "path": facts.path,
-            "size": facts.size,
-            "sha256": facts.sha256,
-            "source": int(dump.source),
-            "kind": dump.kind,
-            "first_hour": dump.first_hour,
-            "hours": dump.hours,
-            "projects": facts.projects,
-            "lines_read": parsed.lines_read,
-            "lines_rejected": parsed.lines_rejected,
-            "rejects": json.dumps(dict(sorted(parsed.rejects.items()))),
-            "views": parsed.views,
-            "duration": facts.duration,
-            "loaded_at": datetime.now(UTC).replace(tzinfo=None),
-        },
+        insert(files).values(
+            name=facts.name,
+            path=facts.path,
+            size=facts.size,
+            sha256=facts.sha256,
+            source=int(dump.source),
+            kind=dump.kind,
+            first_hour=dump.first_hour,
+            hours=dump.hours,
+            projects=facts.projects,
+            lines_read=parsed.lines_read,
+            lines_rejected=parsed.lines_rejected,
+            rejects=json.dumps(dict(sorted(parsed.rejects.items()))),
+            views=parsed.views,
+            duration=facts.duration,
+            loaded_at=datetime.now(UTC).replace(tzinfo=None),
+        )
     )

@@ -12,19 +12,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, literal, select
 
 from backend import series_codec
 from backend.codes import Access, Agent
 from backend.db import WRITE
 from backend.ingest.dialect import dialect_for
 from backend.ingest.publication import count_days, store_top
+from backend.models import (
+    DayCount,
+    PackedDay,
+    PageMonth,
+    PublishedDay,
+    Title,
+    TopArticle,
+    core,
+)
 from backend.timeutil import month_days, month_of_day
 
 #: Title ids handled per round trip while packing.
 _ID_BATCH = 200_000
 _TOTAL_COLUMNS = ("user_all", "user_desktop", "user_mobile_web", "user_mobile_app")
-_PAGE_MONTH_COLUMNS = ("project_id", "month", "title_id", "packed", *_TOTAL_COLUMNS)
+#: What a packed row's rewrite replaces.
+_REPLACED_COLUMNS = ("packed", *_TOTAL_COLUMNS)
 
 
 def _totals(series: series_codec.Series, winners: dict[int, int]) -> tuple[int, int, int, int]:
@@ -48,12 +58,11 @@ def _totals(series: series_codec.Series, winners: dict[int, int]) -> tuple[int, 
 def _winners(connection: Connection, project: int, month: int) -> dict[int, int]:
     """Winning source per day of the month, keyed by day of month (0-based)."""
     days = month_days(month)
+    published = core(PublishedDay)
     rows = connection.execute(
-        text(
-            "SELECT day, source FROM published_days WHERE project_id = :p "
-            "AND day BETWEEN :first AND :last"
-        ),
-        {"p": project, "first": days[0], "last": days[-1]},
+        select(published.c.day, published.c.source).where(
+            published.c.project_id == project, published.c.day.between(days[0], days[-1])
+        )
     )
     return {day - days[0]: source for day, source in rows}
 
@@ -61,18 +70,10 @@ def _winners(connection: Connection, project: int, month: int) -> dict[int, int]
 def _write_months(connection: Connection, rows: list[dict]) -> None:
     if not rows:
         return
-    dialect = dialect_for(connection)
-    columns = ", ".join(_PAGE_MONTH_COLUMNS)
-    values = ", ".join(f":{c}" for c in _PAGE_MONTH_COLUMNS)
-    connection.execute(
-        text(
-            f"INSERT INTO page_months ({columns}) VALUES ({values})"
-            + dialect.on_conflict_replace(
-                ("project_id", "month", "title_id"), ("packed", *_TOTAL_COLUMNS)
-            )
-        ),
-        rows,
+    statement = dialect_for(connection).upsert(
+        core(PageMonth), ("project_id", "month", "title_id"), "replace", _REPLACED_COLUMNS
     )
+    connection.execute(statement, rows)
 
 
 def _rewrite(
@@ -87,13 +88,12 @@ def _rewrite(
 
     ``winners`` is the winning source per day of month, for the monthly user totals.
     """
-    low, high = id_range
+    months = core(PageMonth)
+    of_month = and_(months.c.project_id == project, months.c.month == month)
     rows = connection.execute(
-        text(
-            "SELECT title_id, packed FROM page_months WHERE project_id = :p AND month = :m "
-            "AND title_id BETWEEN :low AND :high"
-        ),
-        {"p": project, "m": month, "low": low, "high": high},
+        select(months.c.title_id, months.c.packed).where(
+            of_month, months.c.title_id.between(*id_range)
+        )
     )
     pages = {title_id: series_codec.unpack(packed) for title_id, packed in rows}
     before = set(pages)
@@ -103,7 +103,7 @@ def _rewrite(
         packed = series_codec.pack(series)
         if not packed:
             if title_id in before:
-                empty.append({"p": project, "m": month, "t": title_id})
+                empty.append(title_id)
             continue
         total, desktop, web, app = _totals(series, winners)
         out.append(
@@ -119,10 +119,7 @@ def _rewrite(
             }
         )
     if empty:
-        connection.execute(
-            text("DELETE FROM page_months WHERE project_id = :p AND month = :m AND title_id = :t"),
-            empty,
-        )
+        connection.execute(delete(months).where(of_month, months.c.title_id.in_(empty)))
     _write_months(connection, out)
 
 
@@ -136,22 +133,20 @@ def pack_days(connection: Connection, project: int, days: Sequence[int]) -> None
     """Move ``days`` (all in one month) of ``project`` from ``day_counts`` into ``page_months``."""
     month = month_of_day(days[0])
     first = month_days(month)[0]
-    day_list = {"days": list(days)}
+    counts_table = core(DayCount)
+    of_days = and_(counts_table.c.project_id == project, counts_table.c.day.in_(days))
     low, high = connection.execute(
-        text(
-            "SELECT MIN(title_id), MAX(title_id) FROM day_counts "
-            "WHERE project_id = :p AND day IN :days"
-        ).bindparams(bindparam("days", expanding=True)),
-        {"p": project, **day_list},
+        select(func.min(counts_table.c.title_id), func.max(counts_table.c.title_id)).where(of_days)
     ).one()
     winners = _winners(connection, project, month)
     for id_range in _id_ranges(low, high):
         counts = connection.execute(
-            text(
-                "SELECT title_id, series, day, views FROM day_counts WHERE project_id = :p "
-                "AND day IN :days AND title_id BETWEEN :low AND :high"
-            ).bindparams(bindparam("days", expanding=True)),
-            {"p": project, "low": id_range[0], "high": id_range[1], **day_list},
+            select(
+                counts_table.c.title_id,
+                counts_table.c.series,
+                counts_table.c.day,
+                counts_table.c.views,
+            ).where(of_days, counts_table.c.title_id.between(*id_range))
         ).all()
         by_title: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for title_id, series, day, views in counts:
@@ -162,30 +157,20 @@ def pack_days(connection: Connection, project: int, days: Sequence[int]) -> None
                 series_codec.merge(pages.setdefault(title_id, {}), entries)
 
         _rewrite(connection, project, month, id_range, add, winners)
+    connection.execute(delete(counts_table).where(of_days))
     connection.execute(
-        text("DELETE FROM day_counts WHERE project_id = :p AND day IN :days").bindparams(
-            bindparam("days", expanding=True)
-        ),
-        {"p": project, **day_list},
-    )
-    connection.execute(
-        text("INSERT INTO packed_days (project_id, day) VALUES (:p, :d)"),
-        [{"p": project, "d": day} for day in days],
+        insert(core(PackedDay)), [{"project_id": project, "day": day} for day in days]
     )
 
 
 def unpack_days(connection: Connection, scope: Sequence[int] | None, days: Sequence[int]) -> None:
     """Move packed ``days`` of ``scope`` (``None``: every project) back into ``day_counts``."""
-    query = "SELECT project_id, day FROM packed_days WHERE day IN :days"
-    params: dict = {"days": list(days)}
-    statement = text(query).bindparams(bindparam("days", expanding=True))
+    packed = core(PackedDay)
+    statement = select(packed.c.project_id, packed.c.day).where(packed.c.day.in_(days))
     if scope is not None:
-        statement = text(query + " AND project_id IN :projects").bindparams(
-            bindparam("days", expanding=True), bindparam("projects", expanding=True)
-        )
-        params["projects"] = list(scope)
+        statement = statement.where(packed.c.project_id.in_(scope))
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for project, day in connection.execute(statement, params):
+    for project, day in connection.execute(statement):
         groups[(project, month_of_day(day))].append(day)
     for (project, month), group in sorted(groups.items()):
         _unpack_month_days(connection, project, month, group)
@@ -194,12 +179,11 @@ def unpack_days(connection: Connection, scope: Sequence[int] | None, days: Seque
 def _unpack_month_days(connection: Connection, project: int, month: int, days: list[int]) -> None:
     first = month_days(month)[0]
     slots = {day - first for day in days}
+    months = core(PageMonth)
     low, high = connection.execute(
-        text(
-            "SELECT MIN(title_id), MAX(title_id) FROM page_months "
-            "WHERE project_id = :p AND month = :m"
-        ),
-        {"p": project, "m": month},
+        select(func.min(months.c.title_id), func.max(months.c.title_id)).where(
+            months.c.project_id == project, months.c.month == month
+        )
     ).one()
     winners = _winners(connection, project, month)
     for id_range in _id_ranges(low, high):
@@ -211,34 +195,28 @@ def _unpack_month_days(connection: Connection, project: int, month: int, days: l
                     for slot in slots & per_day.keys():
                         moved.append(
                             {
-                                "p": project,
-                                "d": first + slot,
-                                "t": title_id,
-                                "s": code,
-                                "v": per_day.pop(slot),
+                                "project_id": project,
+                                "day": first + slot,
+                                "title_id": title_id,
+                                "series": code,
+                                "views": per_day.pop(slot),
                             }
                         )
 
         _rewrite(connection, project, month, id_range, take, winners)
         if moved:
-            connection.execute(
-                text(
-                    "INSERT INTO day_counts (project_id, day, title_id, series, views) "
-                    "VALUES (:p, :d, :t, :s, :v)"
-                ),
-                moved,
-            )
+            connection.execute(insert(core(DayCount)), moved)
+    packed = core(PackedDay)
+    connection.execute(delete(packed).where(packed.c.project_id == project, packed.c.day.in_(days)))
+    _delete_month_top(connection, project, month)
+
+
+def _delete_month_top(connection: Connection, project: int, month: int) -> None:
+    tops = core(TopArticle)
     connection.execute(
-        text("DELETE FROM packed_days WHERE project_id = :p AND day IN :days").bindparams(
-            bindparam("days", expanding=True)
-        ),
-        {"p": project, "days": days},
-    )
-    connection.execute(
-        text(
-            "DELETE FROM top_articles WHERE project_id = :p AND granularity = 'm' AND period = :m"
-        ),
-        {"p": project, "m": month},
+        delete(tops).where(
+            tops.c.project_id == project, tops.c.granularity == "m", tops.c.period == month
+        )
     )
 
 
@@ -248,14 +226,20 @@ def settled_days(connection: Connection, staging_days: int) -> dict[tuple[int, i
     A day is settled when it is ``staging_days`` older than the project's newest published
     day, or when its month is complete and older than the month of that newest day.
     """
+    published_days, packed_days = core(PublishedDay), core(PackedDay)
+    newest_day = (
+        select(published_days.c.project_id, func.max(published_days.c.day).label("newest"))
+        .group_by(published_days.c.project_id)
+        .subquery("n")
+    )
+    is_packed = exists().where(
+        packed_days.c.project_id == published_days.c.project_id,
+        packed_days.c.day == published_days.c.day,
+    )
     rows = connection.execute(
-        text(
-            "SELECT p.project_id, p.day, n.newest FROM published_days p "
-            "JOIN (SELECT project_id, MAX(day) AS newest FROM published_days "
-            "      GROUP BY project_id) n ON n.project_id = p.project_id "
-            "WHERE NOT EXISTS ("
-            " SELECT 1 FROM packed_days k WHERE k.project_id = p.project_id AND k.day = p.day)"
-        )
+        select(published_days.c.project_id, published_days.c.day, newest_day.c.newest)
+        .join(newest_day, newest_day.c.project_id == published_days.c.project_id)
+        .where(~is_packed)
     )
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     newest_of: dict[int, int] = {}
@@ -297,27 +281,30 @@ def pack_settled(
 def compute_month_top(connection: Connection, project: int, month: int, size: int) -> None:
     """Monthly top lists of a month once all its days are published and packed."""
     packed = count_days(connection, "packed_days", project, month)
-    connection.execute(
-        text(
-            "DELETE FROM top_articles WHERE project_id = :p AND granularity = 'm' AND period = :m"
-        ),
-        {"p": project, "m": month},
-    )
+    _delete_month_top(connection, project, month)
     if packed < len(month_days(month)):
         return
-    rows: list[tuple] = []
-    for access, column in enumerate(_TOTAL_COLUMNS):
-        rows.extend(
-            connection.execute(
-                text(
-                    f"SELECT {access}, ROW_NUMBER() OVER (ORDER BY {column} DESC, title_id), "
-                    f"title_id, {column}, RANK() OVER (ORDER BY {column} DESC) "
-                    "FROM page_months WHERE project_id = :p AND month = :m AND "
-                    f"{column} > 0 AND title_id NOT IN (SELECT id FROM titles "
-                    "WHERE project_id = :p AND title = '-') "
-                    f"ORDER BY {column} DESC, title_id LIMIT :limit"
-                ),
-                {"p": project, "m": month, "limit": size + 1},
+    months, titles = core(PageMonth), core(Title)
+    dash = select(titles.c.id).where(titles.c.project_id == project, titles.c.title == "-")
+    rows: list[tuple[int, ...]] = []
+    for access, name in enumerate(_TOTAL_COLUMNS):
+        column = months.c[name]
+        top = (
+            select(
+                literal(access),
+                func.row_number().over(order_by=(column.desc(), months.c.title_id)),
+                months.c.title_id,
+                column,
+                func.rank().over(order_by=column.desc()),
             )
+            .where(
+                months.c.project_id == project,
+                months.c.month == month,
+                column > 0,
+                months.c.title_id.not_in(dash.scalar_subquery()),
+            )
+            .order_by(column.desc(), months.c.title_id)
+            .limit(size + 1)
         )
+        rows.extend(tuple(row) for row in connection.execute(top))
     store_top(connection, project, "m", month, rows, size)

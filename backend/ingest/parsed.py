@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from backend.domain_codes import normalise_project
+from backend.project_names import resolve_project
 from backend.titles import MAX_TITLE_BYTES
 
 #: Longest line accepted; dump lines are far shorter (titles are at most 512 bytes).
@@ -46,17 +46,19 @@ class ProjectFilter:
         return self.only is None and not self.exclude
 
     @classmethod
-    def from_names(cls, names: tuple[str, ...]) -> ProjectFilter:
-        """Build from ``--project`` values (API-style names, normalised); empty keeps all."""
+    def from_names(cls, names: Iterable[str], known: Iterable[str] = ()) -> ProjectFilter:
+        """Build from ``--project`` values; empty keeps all.
+
+        Names are resolved by :func:`~backend.project_names.resolve_project` (``enwiki`` is
+        ``en.wikipedia``); an unknown one raises
+        :class:`~backend.project_names.UnknownProject` naming the closest of ``known`` and
+        of the known project families.
+        """
+        names = tuple(names)
         if not names:
             return cls()
-        normalised = set()
-        for name in names:
-            project = normalise_project(name)
-            if project is None:
-                raise ValueError(f"invalid project name: {name!r}")
-            normalised.add(project)
-        return cls(frozenset(normalised))
+        known = tuple(known)
+        return cls(frozenset(resolve_project(name, known) for name in names))
 
 
 @dataclass

@@ -6,21 +6,28 @@ store's ids from the start; a project row without counts (left by a failed load)
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from backend.db import WRITE
+from backend.models import Project, core
+
+
+def project_ids(connection: Connection) -> dict[str, int]:
+    """``{name: id}`` of every project in the store."""
+    projects = core(Project)
+    return {name: id_ for name, id_ in connection.execute(select(projects.c.name, projects.c.id))}
 
 
 def ensure_projects(connection: Connection, names: set[str] | list[str]) -> dict[str, int]:
     """Ids of the named projects, creating the missing ones (inside the caller's transaction)."""
     wanted = set(names)
-    known = dict(connection.execute(text("SELECT name, id FROM projects")).all())
+    known = project_ids(connection)
     missing = sorted(wanted - known.keys())
     if missing:
         next_id = max(known.values(), default=0) + 1
         rows = [{"id": next_id + i, "name": name} for i, name in enumerate(missing)]
-        connection.execute(text("INSERT INTO projects (id, name) VALUES (:id, :name)"), rows)
+        connection.execute(insert(core(Project)), rows)
         known.update({row["name"]: row["id"] for row in rows})
     return {name: known[name] for name in wanted}
 
@@ -40,7 +47,7 @@ class ProjectRegistry:
     def __call__(self, name: str) -> int:
         if self.ids is None:
             with self.engine.connect() as connection:
-                self.ids = dict(connection.execute(text("SELECT name, id FROM projects")).all())
+                self.ids = project_ids(connection)
         found = self.ids.get(name)
         if found is None:
             found = self.ids[name] = self._allocate(name)

@@ -22,23 +22,32 @@ rebuilds coverage from the files that remain.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, func, literal, select
 
 from backend.codes import Access, Agent, series_code
+from backend.dumpfiles import DumpFile, UnknownFileName, identify
 from backend.ingest import publication
 from backend.ingest.complete_dumps import parse_complete_dump
-from backend.ingest.dialect import dialect_for
-from backend.ingest.filenames import DumpFile, UnknownFileName, identify
+from backend.ingest.dialect import dialect_for, tmp_rows
 from backend.ingest.hourly_dumps import parse_hourly_dump
-from backend.ingest.loader import _add_project_sums, _upsert_counts
+from backend.ingest.loader import add_project_sums, upsert_counts
 from backend.ingest.packing import unpack_days
 from backend.ingest.parsed import ParsedFile, ProjectFilter
+from backend.ingest.projects import project_ids
 from backend.ingest.reader import UnreadableFile, file_digest
+from backend.ingested import LoadedFile, LoadedFor, loaded_file
+from backend.models import (
+    DayCount,
+    IngestedFile,
+    PageHour,
+    ProjectDay,
+    ProjectHour,
+    core,
+)
 
 
 class CannotRemove(Exception):
@@ -47,26 +56,6 @@ class CannotRemove(Exception):
 
 #: The name ``ingest --replace`` has always caught.
 CannotReplace = CannotRemove
-
-
-@dataclass(frozen=True)
-class LoadedFile:
-    """A file as ``ingested_files`` records it."""
-
-    name: str
-    path: str
-    size: int
-    sha256: str
-    source: int
-    kind: str
-    first_hour: int
-    hours: int
-    projects: str  # "*" or a comma-separated list of project names
-
-    @property
-    def dump(self) -> DumpFile:
-        """What the file is, by its recorded name, read from its recorded path."""
-        return dataclasses.replace(identify(Path(self.name)), path=Path(self.path))
 
 
 @dataclass(frozen=True)
@@ -80,29 +69,6 @@ class Removal:
     projects: frozenset[int]
 
 
-_RECORD_COLUMNS = "name, path, size, sha256, source, kind, first_hour, hours, projects"
-
-
-def loaded_file(connection: Connection, name: str) -> LoadedFile | None:
-    """The record of a loaded file by name, or ``None``."""
-    row = connection.execute(
-        text(f"SELECT {_RECORD_COLUMNS} FROM ingested_files WHERE name = :n"), {"n": name}
-    ).one_or_none()
-    return None if row is None else LoadedFile(*row)
-
-
-def files_covering(connection: Connection, hour: int) -> list[LoadedFile]:
-    """Every loaded file whose hours include ``hour``, by name."""
-    rows = connection.execute(
-        text(
-            f"SELECT {_RECORD_COLUMNS} FROM ingested_files WHERE first_hour <= :h "
-            "AND first_hour + hours > :h ORDER BY name"
-        ),
-        {"h": hour},
-    )
-    return [LoadedFile(*row) for row in rows]
-
-
 def remove_file(
     connection: Connection, dump: DumpFile, projects: ProjectFilter, *, top_size: int = 1000
 ) -> None:
@@ -111,7 +77,7 @@ def remove_file(
     A no-op for a file never loaded. Top lists of the changed projects are recomputed so that
     a project the new file no longer holds does not keep the old file's entries.
     """
-    record = loaded_file(connection, dump.path.name)
+    record = loaded_file(connection, dump.name)
     if record is None:
         return
     removal = take_out(connection, record, projects)
@@ -125,8 +91,30 @@ def remove_file(
         )
 
 
-def _in(statement: str, *expanding: str):
-    return text(statement).bindparams(*(bindparam(k, expanding=True) for k in expanding))
+@dataclass(frozen=True)
+class _Keys:
+    """The rows a file wrote: its projects, series and hours."""
+
+    projects: list[int]
+    series: list[int]
+    first: int
+    last: int
+
+    def hourly(self, table: Table) -> ColumnElement[bool]:
+        """Rows of a table keyed by hour (``page_hours``, ``project_hours``)."""
+        return and_(
+            table.c.project_id.in_(self.projects),
+            table.c.hour.between(self.first, self.last),
+            table.c.series.in_(self.series),
+        )
+
+    def daily(self, table: Table, days: Sequence[int]) -> ColumnElement[bool]:
+        """Rows of a table keyed by day (``day_counts``, ``project_days``) on ``days``."""
+        return and_(
+            table.c.project_id.in_(self.projects),
+            table.c.day.in_(days),
+            table.c.series.in_(self.series),
+        )
 
 
 def _file_series(dump: DumpFile) -> list[int]:
@@ -140,11 +128,12 @@ def _scope(
     connection: Connection, record: LoadedFile, projects: ProjectFilter
 ) -> tuple[dict[str, int], ProjectFilter]:
     """Projects (name → id) to take the file out of, and the filter to re-read it with."""
-    known: dict[str, int] = dict(connection.execute(text("SELECT name, id FROM projects")).all())
-    if record.projects == "*":
+    known = project_ids(connection)
+    loaded = record.loaded
+    if loaded.everything:
         names = {name for name in known if projects.keeps(name)}
         return {n: known[n] for n in names}, projects
-    names = {n for n in record.projects.split(",") if n and projects.keeps(n)}
+    names = {n for n in loaded.names if projects.keeps(n)}
     return {n: known[n] for n in names if n in known}, ProjectFilter(frozenset(names))
 
 
@@ -170,22 +159,13 @@ def take_out(
     hours = (dump.first_hour, dump.first_hour + dump.hours - 1)
     has_hours = dump.kind != "complete-monthly"  # monthly files write no hourly rows
     unpack_days(connection, scope, list(days))
-    keys = {"projects": scope, "series": series, "first": hours[0], "last": hours[-1]}
+    keys = _Keys(scope, series, hours[0], hours[-1])
     touched = _touched_projects(connection, keys, days, has_hours)
 
     if dump.agent is not None and not _overlapped(connection, record, dump, set(ids)):
         method = "series"
-        for table in ("day_counts", "project_days"):
-            connection.execute(
-                _in(
-                    f"DELETE FROM {table} WHERE project_id IN :projects AND day IN :days "
-                    "AND series IN :series",
-                    "projects",
-                    "days",
-                    "series",
-                ),
-                {"projects": scope, "series": series, "days": list(days)},
-            )
+        for table in (core(DayCount), core(ProjectDay)):
+            connection.execute(delete(table).where(keys.daily(table, days)))
     elif has_hours and _window_holds(connection, keys):
         method = "window"
         _subtract_window(connection, keys, dump.first_day)
@@ -193,118 +173,99 @@ def take_out(
         method = "re-read"
         _subtract_reread(connection, record, reread_filter, ids)
     if has_hours:
-        for table in ("page_hours", "project_hours"):
-            connection.execute(
-                _in(
-                    f"DELETE FROM {table} WHERE project_id IN :projects "
-                    "AND hour BETWEEN :first AND :last AND series IN :series",
-                    "projects",
-                    "series",
-                ),
-                keys,
-            )
+        for table in (core(PageHour), core(ProjectHour)):
+            connection.execute(delete(table).where(keys.hourly(table)))
     if method != "series":
         _drop_zeros_or_refuse(connection, record, scope, days)
     return Removal(record.name, method, days, frozenset(touched))
 
 
 def _touched_projects(
-    connection: Connection, keys: dict, days: tuple[int, ...], has_hours: bool
+    connection: Connection, keys: _Keys, days: tuple[int, ...], has_hours: bool
 ) -> set[int]:
     if has_hours:
-        statement = _in(
-            "SELECT DISTINCT project_id FROM project_hours WHERE project_id IN :projects "
-            "AND hour BETWEEN :first AND :last AND series IN :series",
-            "projects",
-            "series",
-        )
-        return set(connection.execute(statement, keys).scalars())
-    statement = _in(
-        "SELECT DISTINCT project_id FROM project_days WHERE project_id IN :projects "
-        "AND day IN :days AND series IN :series",
-        "projects",
-        "days",
-        "series",
-    )
-    return set(connection.execute(statement, {**keys, "days": list(days)}).scalars())
+        table = core(ProjectHour)
+        where = keys.hourly(table)
+    else:
+        table = core(ProjectDay)
+        where = keys.daily(table, days)
+    return set(connection.execute(select(table.c.project_id).distinct().where(where)).scalars())
 
 
 def _overlapped(
     connection: Connection, record: LoadedFile, dump: DumpFile, names: set[str]
 ) -> bool:
     """Whether another loaded file of the same source and agent shares days and projects."""
+    files = core(IngestedFile)
     rows = connection.execute(
-        text(
-            "SELECT name, projects FROM ingested_files WHERE source = :s AND name <> :n "
-            "AND first_hour < :end AND first_hour + hours > :start"
-        ),
-        {
-            "s": record.source,
-            "n": record.name,
-            "start": record.first_hour,
-            "end": record.first_hour + record.hours,
-        },
+        select(files.c.name, files.c.projects).where(
+            files.c.source == record.source,
+            files.c.name != record.name,
+            files.c.first_hour < record.first_hour + record.hours,
+            files.c.first_hour + files.c.hours > record.first_hour,
+        )
     )
-    for name, loaded in rows:
+    for name, projects in rows:
         try:
-            other = identify(Path(name))
+            other = identify(name)
         except UnknownFileName:
             continue
         if other.agent != dump.agent:
             continue
-        if loaded == "*" or record.projects == "*" or names & set(loaded.split(",")):
+        loaded = LoadedFor.parse(projects)
+        if loaded.everything or record.loaded.everything or names & loaded.names:
             return True
     return False
 
 
-def _window_holds(connection: Connection, keys: dict) -> bool:
+def _window_holds(connection: Connection, keys: _Keys) -> bool:
     """Whether the hourly window still holds every per-page count of the file's hours."""
 
-    def sums(table: str) -> dict[tuple[int, int], int]:
+    def sums(table: Table) -> dict[tuple[int, int], int]:
         rows = connection.execute(
-            _in(
-                f"SELECT project_id, series, SUM(views) FROM {table} "
-                "WHERE project_id IN :projects AND hour BETWEEN :first AND :last "
-                "AND series IN :series GROUP BY project_id, series",
-                "projects",
-                "series",
-            ),
-            keys,
+            select(table.c.project_id, table.c.series, func.sum(table.c.views))
+            .where(keys.hourly(table))
+            .group_by(table.c.project_id, table.c.series)
         )
         return {(p, s): int(v) for p, s, v in rows if v}
 
-    return sums("page_hours") == sums("project_hours")
+    return sums(core(PageHour)) == sums(core(ProjectHour))
 
 
-def _subtract_window(connection: Connection, keys: dict, day: int) -> None:
+def _subtract_window(connection: Connection, keys: _Keys, day: int) -> None:
     """Subtract the file's hourly rows from its day (files with hours cover one day)."""
     dialect = dialect_for(connection)
-    params = {**keys, "day": day}
-    connection.execute(
-        _in(
-            "INSERT INTO day_counts (project_id, day, title_id, series, views) "
-            "SELECT project_id, :day, title_id, series, -SUM(views) FROM page_hours "
-            "WHERE project_id IN :projects AND hour BETWEEN :first AND :last "
-            "AND series IN :series GROUP BY project_id, title_id, series"
-            + dialect.on_conflict_add(
-                "day_counts", ("project_id", "day", "title_id", "series"), "views"
-            ),
-            "projects",
-            "series",
-        ),
-        params,
+    hours, project_hours = core(PageHour), core(ProjectHour)
+    per_page = (
+        select(
+            hours.c.project_id,
+            literal(day),
+            hours.c.title_id,
+            hours.c.series,
+            -func.sum(hours.c.views),
+        )
+        .where(keys.hourly(hours))
+        .group_by(hours.c.project_id, hours.c.title_id, hours.c.series)
     )
     connection.execute(
-        _in(
-            "INSERT INTO project_days (project_id, day, series, views) "
-            "SELECT project_id, :day, series, -SUM(views) FROM project_hours "
-            "WHERE project_id IN :projects AND hour BETWEEN :first AND :last "
-            "AND series IN :series GROUP BY project_id, series"
-            + dialect.on_conflict_add("project_days", ("project_id", "day", "series"), "views"),
-            "projects",
-            "series",
-        ),
-        params,
+        dialect.upsert(
+            core(DayCount), ("project_id", "day", "title_id", "series"), "add", ["views"], per_page
+        )
+    )
+    per_project = (
+        select(
+            project_hours.c.project_id,
+            literal(day),
+            project_hours.c.series,
+            -func.sum(project_hours.c.views),
+        )
+        .where(keys.hourly(project_hours))
+        .group_by(project_hours.c.project_id, project_hours.c.series)
+    )
+    connection.execute(
+        dialect.upsert(
+            core(ProjectDay), ("project_id", "day", "series"), "add", ["views"], per_project
+        )
     )
 
 
@@ -352,22 +313,14 @@ def _subtract_reread(
 ) -> None:
     parsed = _reread(record, projects, ids)
     dialect = dialect_for(connection)
-    dialect.create_temp(
-        "tmp_rows",
-        f"project_id SMALLINT, title {dialect.title_type}, day INTEGER, series SMALLINT, "
-        "views BIGINT",
-    )
-    dialect.fill(
-        "tmp_rows",
-        ("project_id", "title", "day", "series", "views"),
-        ((p, title, day, s, -views) for p, title, day, s, views in parsed.rows),
-    )
-    _upsert_counts(connection, dialect, "day_counts", "day", "t.day")
-    dialect.drop_temp("tmp_rows")
-    _add_project_sums(
+    dialect.create_temp(tmp_rows)
+    dialect.fill(tmp_rows, ((p, title, day, s, -views) for p, title, day, s, views in parsed.rows))
+    upsert_counts(connection, dialect, core(DayCount), tmp_rows)
+    dialect.drop_temp(tmp_rows)
+    add_project_sums(
         connection,
         dialect,
-        "project_days",
+        core(ProjectDay),
         "day",
         {key: -views for key, views in parsed.project_days.items()},
     )
@@ -377,27 +330,14 @@ def _drop_zeros_or_refuse(
     connection: Connection, record: LoadedFile, scope: list[int], days: tuple[int, ...]
 ) -> None:
     """Delete rows that fell to zero; refuse if any fell below (the store had less)."""
-    params = {"projects": scope, "days": list(days)}
-    for table in ("day_counts", "project_days"):
+    for table in (core(DayCount), core(ProjectDay)):
+        rows = and_(table.c.project_id.in_(scope), table.c.day.in_(days))
         negative = connection.execute(
-            _in(
-                f"SELECT COUNT(*) FROM {table} WHERE project_id IN :projects AND day IN :days "
-                "AND views < 0",
-                "projects",
-                "days",
-            ),
-            params,
+            select(func.count()).select_from(table).where(rows, table.c.views < 0)
         ).scalar_one()
         if negative:
             raise CannotRemove(
                 f"{record.name}: the store holds less than the file added ({negative} rows "
-                f"of {table} would fall below zero); nothing was changed"
+                f"of {table.name} would fall below zero); nothing was changed"
             )
-        connection.execute(
-            _in(
-                f"DELETE FROM {table} WHERE project_id IN :projects AND day IN :days AND views = 0",
-                "projects",
-                "days",
-            ),
-            params,
-        )
+        connection.execute(delete(table).where(rows, table.c.views == 0))

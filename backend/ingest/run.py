@@ -14,20 +14,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.db import WRITE
+from backend.dumpfiles import DumpFile, UnknownFileName, identify
 from backend.ingest import crashpoints, replace
 from backend.ingest.complete_dumps import parse_complete_dump
 from backend.ingest.dialect import dialect_for
-from backend.ingest.filenames import DumpFile, UnknownFileName, identify
 from backend.ingest.hourly_dumps import parse_hourly_dump
 from backend.ingest.loader import FileFacts, load_parsed
 from backend.ingest.packing import pack_settled
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.projects import ProjectRegistry
 from backend.ingest.reader import UnreadableFile, file_digest
+from backend.ingested import EVERYTHING, LoadedFor, loaded_file
+from backend.models import PageHour, core
 from backend.settings import Settings
 
 
@@ -42,6 +44,8 @@ class FileOutcome:
     path: Path
     status: str  # "loaded" | "skipped" | "failed"
     message: str = ""
+    #: Something to say about a loaded file (an implausible size for its kind).
+    warning: str = ""
     lines_read: int = 0
     lines_rejected: int = 0
     rejects: Counter[str] = field(default_factory=Counter)
@@ -106,32 +110,30 @@ def parse_dump(
     )
 
 
-def _loaded_projects(connection: Connection, name: str) -> str | None:
-    """What file ``name`` was loaded for: ``*``, a comma list, or ``None`` (never loaded)."""
-    return connection.execute(
-        text("SELECT projects FROM ingested_files WHERE name = :name"), {"name": name}
-    ).scalar_one_or_none()
+#: Fewest lines a real (all-wikis) dump of each kind holds: they hold millions; fewer than
+#: this is a truncated or stand-in file, loaded with a warning.
+PLAUSIBLE_LINES = {
+    "pageviews": 10_000,
+    "pagecounts": 10_000,
+    "complete-daily": 100_000,
+    "complete-monthly": 100_000,
+}
 
 
-def _remaining_filter(loaded: str | None, projects: ProjectFilter) -> ProjectFilter | None:
+def remaining_filter(loaded: LoadedFor | None, projects: ProjectFilter) -> ProjectFilter | None:
     """The part of ``projects`` not covered by ``loaded`` (``None``: nothing left)."""
     if loaded is None:
         return projects
-    if loaded == "*":
+    if loaded.covers(projects.only):
         return None
-    done = frozenset(loaded.split(","))
     if projects.only is not None:
-        rest = projects.only - done
-        return ProjectFilter(frozenset(rest)) if rest else None
-    return ProjectFilter(exclude=projects.exclude | done)
+        return ProjectFilter(projects.only - loaded.names)
+    return ProjectFilter(exclude=projects.exclude | loaded.names)
 
 
-def _projects_text(loaded: str | None, projects: ProjectFilter) -> str:
-    """What to record as the projects a file is loaded for once ``projects`` are added."""
-    if projects.only is None:
-        return "*"
-    names = set(projects.only) | (set(loaded.split(",")) if loaded else set())
-    return ",".join(sorted(names))
+def loaded_for(projects: ProjectFilter) -> LoadedFor:
+    """What loading ``projects`` of a file records."""
+    return EVERYTHING if projects.only is None else LoadedFor(projects.only)
 
 
 def ingest_file(
@@ -154,12 +156,25 @@ def ingest_file(
     hourly_window = settings.hourly_window_days > 0 and (
         hourly if hourly is not None else projects.only is not None
     )
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return FileOutcome(path, "failed", f"{path}: {exc.strerror or exc}")
+    if size == 0:
+        return FileOutcome(path, "failed", f"{path}: empty file (0 bytes); nothing was recorded")
     with engine.connect() as connection:
-        remaining = (
-            projects
-            if replace_loaded
-            else _remaining_filter(_loaded_projects(connection, path.name), projects)
-        )
+        record = None if replace_loaded else loaded_file(connection, path.name)
+    digest = None
+    if record is not None and not record.unchanged_at(path):
+        # Only a changed file (or one elsewhere) costs a read of the whole file here.
+        digest = file_digest(path) if size == record.size else None
+        if digest != record.sha256:
+            return FileOutcome(
+                path,
+                "failed",
+                f"{path.name} was loaded before with different content; `--replace` reloads it",
+            )
+    remaining = remaining_filter(record.loaded if record else None, projects)
     if remaining is None:
         return FileOutcome(path, "skipped", "already loaded")
     own_registry = registry is None
@@ -173,9 +188,19 @@ def ingest_file(
     finally:
         if own_registry:
             registry.close()
+    if parsed.lines_read == 0:
+        return FileOutcome(path, "failed", f"{path}: holds no lines; nothing was recorded")
     try:
         _load(
-            engine, settings, path, dump, parsed, remaining, replace_loaded, hourly_window, started
+            engine,
+            settings,
+            dump,
+            parsed,
+            remaining,
+            replace_loaded,
+            hourly_window,
+            started,
+            digest or file_digest(path),
         )
     except AlreadyLoaded:
         return FileOutcome(path, "skipped", "loaded meanwhile by another process")
@@ -185,9 +210,16 @@ def ingest_file(
             path, "failed", f"{path}: the store refused it ({reason}); nothing of it was loaded"
         )
     crashpoints.reached("committed")
+    warning = ""
+    if parsed.lines_read < PLAUSIBLE_LINES[dump.kind]:
+        warning = (
+            f"{path.name}: only {parsed.lines_read:,} lines, implausibly few for a "
+            f"{dump.kind} dump (real ones hold millions); loaded anyway"
+        )
     return FileOutcome(
         path,
         "loaded",
+        warning=warning,
         lines_read=parsed.lines_read,
         lines_rejected=parsed.lines_rejected,
         rejects=parsed.rejects,
@@ -204,32 +236,35 @@ class AlreadyLoaded(Exception):
 def _load(
     engine: Engine,
     settings: Settings,
-    path: Path,
     dump: DumpFile,
     parsed: ParsedFile,
     remaining: ProjectFilter,
     replace_loaded: bool,
     hourly_window: bool,
     started: float,
+    digest: str,
 ) -> None:
     """Apply a parsed file in one write transaction (see :func:`ingest_file`)."""
-    digest = file_digest(path)
+    path = dump.local_path
     with engine.connect().execution_options(**WRITE) as connection:
         dialect = dialect_for(connection)
         try:
             with connection.begin():
                 dialect.lock()
-                loaded = _loaded_projects(connection, path.name)
+                record = loaded_file(connection, path.name)
+                loaded = loaded_for(remaining)
                 if replace_loaded:
                     replace.remove_file(connection, dump, remaining, top_size=settings.top_size)
-                elif _remaining_filter(loaded, remaining) is None:
+                elif record is not None and remaining_filter(record.loaded, remaining) is None:
                     raise AlreadyLoaded(path.name)
+                if record is not None:
+                    loaded = loaded.union(record.loaded)
                 facts = FileFacts(
                     name=path.name,
                     path=str(path.resolve()),
                     size=path.stat().st_size,
                     sha256=digest,
-                    projects=_projects_text(loaded, remaining),
+                    projects=loaded.text(),
                     duration=time.perf_counter() - started,
                 )
                 load_parsed(
@@ -248,13 +283,11 @@ def _load(
 def purge_hourly_window(engine: Engine, window_days: int) -> int:
     """Delete hourly per-page rows older than the window before the newest hour held."""
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():
-        newest = connection.execute(text("SELECT MAX(hour) FROM page_hours")).scalar()
+        hours = core(PageHour)
+        newest = connection.execute(select(func.max(hours.c.hour))).scalar()
         if newest is None:
             return 0
-        result = connection.execute(
-            text("DELETE FROM page_hours WHERE hour <= :cut"),
-            {"cut": newest - window_days * 24},
-        )
+        result = connection.execute(delete(hours).where(hours.c.hour <= newest - window_days * 24))
         return result.rowcount or 0
 
 

@@ -10,7 +10,10 @@ from backend.ingest.run import FileOutcome
 
 
 def format_summary(outcomes: Sequence[FileOutcome], seconds: float, packed_days: int) -> str:
-    """Files loaded/skipped/failed, lines, rejects by reason, views and speed."""
+    """Files loaded/skipped/failed, lines, rejects by reason, views and speed.
+
+    Then one line of warnings; skipped files are only counted (errors: :func:`format_errors`).
+    """
     status = Counter(o.status for o in outcomes)
     lines = sum(o.lines_read for o in outcomes)
     rejects: Counter[str] = Counter()
@@ -29,9 +32,24 @@ def format_summary(outcomes: Sequence[FileOutcome], seconds: float, packed_days:
     ]
     for reason, count in sorted(rejects.items(), key=lambda item: -item[1]):
         out.append(f"  rejected {count:,} × {REJECT_REASONS.get(reason, reason)} ({reason})")
-    for outcome in outcomes:
-        if outcome.status == "failed":
-            out.append(f"FAILED {outcome.path}: {outcome.message}")
-        elif outcome.status == "skipped":
-            out.append(f"skipped {outcome.path.name}: {outcome.message}")
+    # Skipped files are only counted: a re-run of a directory would list every file.
+    out.extend(format_warnings(outcomes))
     return "\n".join(out)
+
+
+def format_warnings(outcomes: Sequence[FileOutcome], named: int = 3) -> list[str]:
+    """At most one warning line: a small file's own, or for many the first ``named`` names."""
+    warned = [o for o in outcomes if o.warning]
+    if len(warned) <= 1:
+        return [f"warning: {o.warning}" for o in warned]
+    names = ", ".join(o.path.name for o in warned[:named])
+    more = f" and {len(warned) - named} more" if len(warned) > named else ""
+    return [
+        f"warning: {len(warned)} files hold implausibly few lines for real dumps "
+        f"(real ones hold millions): {names}{more}; loaded anyway"
+    ]
+
+
+def format_errors(outcomes: Sequence[FileOutcome]) -> list[str]:
+    """One ``error: …`` line per failed file (printed once, on stderr, after the summary)."""
+    return [f"error: {o.message}" for o in outcomes if o.status == "failed"]

@@ -16,21 +16,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from backend.db import WRITE
 from backend.ingest import crashpoints, publication
 from backend.ingest.dialect import dialect_for
 from backend.ingest.packing import unpack_days
-from backend.ingest.replace import (
-    CannotRemove,
-    LoadedFile,
-    Removal,
-    files_covering,
-    loaded_file,
-    take_out,
-)
+from backend.ingest.projects import project_ids
+from backend.ingest.replace import CannotRemove, Removal, take_out
 from backend.ingest.run import finish
+from backend.ingested import LoadedFile, LoadedFor, files_covering, loaded_file
+from backend.models import Coverage, IngestedFile, PackedDay, PublishedDay, core
 from backend.settings import Settings
 from backend.timeutil import month_days, month_of_day, parse_hour
 
@@ -121,7 +117,8 @@ def _unload_in(
     days_of_source: dict[int, set[int]] = defaultdict(set)
     for record in records:
         removal = take_out(connection, record)
-        connection.execute(text("DELETE FROM ingested_files WHERE name = :n"), {"n": record.name})
+        files = core(IngestedFile)
+        connection.execute(delete(files).where(files.c.name == record.name))
         days_of_source[record.source].update(removal.days)
         removals.append(removal)
     for source, days in sorted(days_of_source.items()):
@@ -142,14 +139,16 @@ def unpack_unsettled(connection: Connection, staging_days: int) -> None:
     back, and a clean load of what remains would leave the days near the new edge unpacked
     (and their month without a monthly top list).
     """
+    packed, published_days = core(PackedDay), core(PublishedDay)
+    newest = (
+        select(published_days.c.project_id, func.max(published_days.c.day).label("newest"))
+        .group_by(published_days.c.project_id)
+        .subquery("n")
+    )
     rows = connection.execute(
-        text(
-            "SELECT k.project_id, k.day, n.newest FROM packed_days k "
-            "JOIN (SELECT project_id, MAX(day) AS newest FROM published_days "
-            "      GROUP BY project_id) n ON n.project_id = k.project_id "
-            "WHERE k.day > n.newest - :staging"
-        ),
-        {"staging": staging_days},
+        select(packed.c.project_id, packed.c.day, newest.c.newest)
+        .join(newest, newest.c.project_id == packed.c.project_id)
+        .where(packed.c.day > newest.c.newest - staging_days)
     ).all()
     unsettled: dict[int, list[int]] = defaultdict(list)
     complete: dict[tuple[int, int], bool] = {}
@@ -176,31 +175,31 @@ def rebuild_coverage(connection: Connection, source: int, days: Sequence[int]) -
         return
     day_set = set(days)
     first, last = min(days) * 24, max(days) * 24 + 23
+    coverage, files = core(Coverage), core(IngestedFile)
     connection.execute(
-        text("DELETE FROM coverage WHERE source = :s AND day IN :days").bindparams(
-            bindparam("days", expanding=True)
-        ),
-        {"s": source, "days": list(days)},
+        delete(coverage).where(coverage.c.source == source, coverage.c.day.in_(days))
     )
-    known = dict(connection.execute(text("SELECT name, id FROM projects")).all())
+    known = project_ids(connection)
     rows = connection.execute(
-        text(
-            "SELECT first_hour, hours, projects FROM ingested_files WHERE source = :s "
-            "AND first_hour <= :last AND first_hour + hours > :first"
-        ),
-        {"s": source, "first": first, "last": last},
+        select(files.c.first_hour, files.c.hours, files.c.projects).where(
+            files.c.source == source,
+            files.c.first_hour <= last,
+            files.c.first_hour + files.c.hours > first,
+        )
     )
     masks: dict[tuple[int, int], int] = defaultdict(int)
     for first_hour, hours, projects in rows:
-        targets = [0] if projects == "*" else [known[n] for n in projects.split(",") if n in known]
+        loaded = LoadedFor.parse(projects)
+        targets = [0] if loaded.everything else [known[n] for n in loaded.names if n in known]
         for hour in range(max(first_hour, first), min(first_hour + hours, last + 1)):
             if hour // 24 in day_set:
                 for target in targets:
                     masks[(target, hour // 24)] |= 1 << (hour % 24)
     if masks:
         connection.execute(
-            text(
-                "INSERT INTO coverage (project_id, day, source, hours_mask) VALUES (:p, :d, :s, :m)"
-            ),
-            [{"p": p, "d": d, "s": source, "m": m} for (p, d), m in sorted(masks.items())],
+            insert(coverage),
+            [
+                {"project_id": p, "day": d, "source": source, "hours_mask": m}
+                for (p, d), m in sorted(masks.items())
+            ],
         )

@@ -3,11 +3,13 @@
 Every function sees published data only: days in ``published_days`` (with their winning
 source) and hours that some source covers and no hold keeps back. ``access`` and ``agent``
 take the API's values (``all-access``, ``desktop`` …; ``all-agents``, ``user`` …).
-Series are zero-free: a day or hour without views is absent, as in Wikimedia's API.
+Series leave out days and hours without views, as Wikimedia's API does; a day with views
+that are not of the access and agent asked for is present with 0 (zero is not absence).
 
 Modules: ``common`` (vocabularies, the statement fast path, id lookups, blocklist),
 ``articles``, ``projects``, ``tops``, ``article_ids`` (the extensions' reads by title id),
-``ranges`` (range top lists) and ``freshness``. Everything public is importable from here.
+``ranges`` (range top lists), ``freshness`` and ``status`` (what is loaded). Everything
+public is importable from here.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from backend.queries.projects import (
     store_overview,
 )
 from backend.queries.ranges import RangeTop, ScanTooLong, range_top_days, range_top_months
+from backend.queries.status import ProjectRow, project_rows, store_size
 from backend.queries.tops import (
     COUNTRY_MONTH_MINIMUM,
     CountryArticle,
@@ -70,6 +73,7 @@ __all__ = [
     "CountryEntry",
     "DayPublication",
     "Freshness",
+    "ProjectRow",
     "RangeTop",
     "ScanTooLong",
     "TopEntry",
@@ -93,11 +97,13 @@ __all__ = [
     "project_monthly",
     "project_monthly_from_days",
     "project_names",
+    "project_rows",
     "published_days",
     "range_top_days",
     "range_top_months",
     "resolve_titles",
     "store_overview",
+    "store_size",
     "sum_views",
     "title_id",
     "top_articles",

@@ -6,20 +6,23 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, select
 
 from backend import series_codec
 from backend.blocklist import fold_title
+from backend.models import Coverage, PageHour, Title, TopArticle
 from backend.queries.common import (
     TOP_ACCESS_COLUMN,
-    _chunks,
-    _fetch,
-    _month_first,
-    _month_of,
-    _wanted,
     blocked_titles,
+    chunks,
+    days_by_series,
+    fetch_rows,
+    month_first,
+    month_of,
+    present_series,
+    wanted_series,
 )
-from backend.queries.projects import _visible_hours
+from backend.queries.projects import visible_project_hours
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class DayPublication:
 
 def project_and_through(connection: Connection, project: str) -> tuple[int, int | None] | None:
     """(id, newest published day or ``None``) of a project name, or ``None`` when unknown."""
-    rows = _fetch(
+    rows = fetch_rows(
         connection,
         "SELECT p.id, MAX(d.day) FROM projects p LEFT JOIN published_days d "
         "ON d.project_id = p.id WHERE p.name = :name GROUP BY p.id",
@@ -85,7 +88,7 @@ def resolve_titles(
         values: dict[str, object] = {"p": project_id, "own": wanted}
         if redirects:
             values["targets"] = wanted
-        for kind, target, title, tid in _fetch(connection, sql, values):
+        for kind, target, title, tid in fetch_rows(connection, sql, values):
             if kind == 0:
                 own[title] = tid
             elif title != target and fold_title(title) not in blocked:
@@ -108,7 +111,7 @@ def day_publication(
     connection: Connection, project_id: int, first: int, last: int
 ) -> DayPublication:
     """Winning source of each published day in ``[first, last]`` and which of them are packed."""
-    rows = _fetch(
+    rows = fetch_rows(
         connection,
         "SELECT d.day, d.source, k.day FROM published_days d LEFT JOIN packed_days k "
         "ON k.project_id = d.project_id AND k.day = d.day "
@@ -131,48 +134,52 @@ def daily_views_by_id(
     first: int,
     last: int,
 ) -> dict[int, dict[int, int]]:
-    """Non-zero views per title id and published day of ``[first, last]`` (winning sources)."""
+    """Views per title id and published day of ``[first, last]`` (winning sources only).
+
+    Zero is not absence: a day on which a title had any views in its winning source is
+    present, with 0 when none of them are of ``access`` and ``agent`` (as Wikimedia's
+    loader writes every access × agent column of a viewed day), provided that source tells
+    the combination apart (:func:`present_series`). Days without any views are absent, and
+    so are titles without any.
+    """
     id_list = sorted(set(ids))
-    wanted = _wanted(access, agent)
-    codes = {code for codes in wanted.values() for code in codes}
+    wanted = wanted_series(access, agent)
+    every = present_series(access, agent)
     winners, packed = publication.winners, publication.packed
     days = [day for day in winners if first <= day <= last]
     staged = sorted(day for day in days if day not in packed)
-    months = sorted({_month_of(day) for day in days if day in packed})
-    totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for id_chunk in _chunks(id_list):
-        for day_chunk in _chunks(staged):
-            rows = _fetch(
+    packed_days = [day for day in days if day in packed]
+    months = sorted({month_of(day) for day in packed_days})
+    counted = days_by_series(packed_days, winners, wanted)
+    marked = days_by_series(packed_days, winners, every)
+    totals: dict[int, dict[int, int]] = defaultdict(dict)
+    for id_chunk in chunks(id_list):
+        for day_chunk in chunks(staged):
+            rows = fetch_rows(
                 connection,
                 "SELECT title_id, day, series, views FROM day_counts WHERE project_id = :p "
                 "AND day IN :days AND title_id IN :ids",
                 {"p": project_id, "days": day_chunk, "ids": id_chunk},
             )
             for tid, day, series, views in rows:
+                per_day = totals[tid]
                 if series in wanted[winners[day]]:
-                    totals[tid][day] += views
+                    per_day[day] = per_day.get(day, 0) + views
+                elif series in every[winners[day]] and views:
+                    per_day.setdefault(day, 0)
         if not months:
             continue
-        rows = _fetch(
+        rows = fetch_rows(
             connection,
             "SELECT title_id, month, packed FROM page_months WHERE project_id = :p "
             "AND month IN :months AND title_id IN :ids",
             {"p": project_id, "months": months, "ids": id_chunk},
         )
         for tid, month, blob in rows:
-            first_day = _month_first(month)
-            for series, per_day in series_codec.unpack(bytes(blob)).items():
-                if series not in codes:
-                    continue
-                for slot, views in per_day.items():
-                    day = first_day + slot
-                    if (
-                        day in packed
-                        and first <= day <= last
-                        and series in wanted.get(winners.get(day, -1), ())
-                    ):
-                        totals[tid][day] += views
-    return {tid: {d: v for d, v in per.items() if v} for tid, per in totals.items()}
+            series_codec.add_days(
+                bytes(blob), month_first(month), counted, totals[tid], marked=marked
+            )
+    return {tid: per_day for tid, per_day in totals.items() if per_day}
 
 
 def sum_views(views: dict[int, dict[int, int]], ids: Iterable[int]) -> dict[int, int]:
@@ -188,7 +195,7 @@ def visible_hours(
     connection: Connection, project_id: int, first_hour: int, last_hour: int
 ) -> dict[int, int]:
     """Best loaded, unheld source of every visible hour of a project in range."""
-    best = _visible_hours(connection, [project_id], first_hour, last_hour)
+    best = visible_project_hours(connection, [project_id], first_hour, last_hour)
     return {hour: source for (_pid, hour), source in best.items()}
 
 
@@ -203,15 +210,15 @@ def hourly_views_by_id(
     last_hour: int,
 ) -> dict[int, dict[int, int]]:
     """Non-zero views per title id and visible hour, from the hourly window (``page_hours``)."""
-    wanted = _wanted(access, agent)
+    wanted = wanted_series(access, agent)
     totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for id_chunk in _chunks(sorted(set(ids))):
+    for id_chunk in chunks(sorted(set(ids))):
         rows = connection.execute(
-            text(
-                "SELECT title_id, hour, series, views FROM page_hours WHERE project_id = :p "
-                "AND title_id IN :ids AND hour BETWEEN :a AND :b"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"p": project_id, "ids": id_chunk, "a": first_hour, "b": last_hour},
+            select(PageHour.title_id, PageHour.hour, PageHour.series, PageHour.views).where(
+                PageHour.project_id == project_id,
+                PageHour.title_id.in_(id_chunk),
+                PageHour.hour.between(first_hour, last_hour),
+            )
         )
         for tid, hour, series, views in rows:
             source = winners.get(hour)
@@ -223,11 +230,11 @@ def hourly_views_by_id(
 def last_visible_hour(connection: Connection, project_id: int) -> int | None:
     """The newest hour of a project that some source covers and no hold keeps back."""
     days = connection.execute(
-        text(
-            "SELECT DISTINCT day FROM coverage WHERE project_id IN (0, :p) AND hours_mask <> 0 "
-            "ORDER BY day DESC LIMIT 3"
-        ),
-        {"p": project_id},
+        select(Coverage.day)
+        .where(Coverage.project_id.in_((0, project_id)), Coverage.hours_mask != 0)
+        .distinct()
+        .order_by(Coverage.day.desc())
+        .limit(3)
     ).scalars()
     for day in days.all():
         hours = visible_hours(connection, project_id, day * 24, day * 24 + 23)
@@ -258,7 +265,7 @@ def top_rank(
         "period": day if day is not None else month,
         "access": TOP_ACCESS_COLUMN[access],
     }
-    rows = _fetch(
+    rows = fetch_rows(
         connection,
         f"SELECT rank, views FROM top_articles WHERE {where} AND title_id = :t",
         {**values, "t": title_id},
@@ -269,11 +276,14 @@ def top_rank(
     if not blocked:
         return rank
     ahead = connection.execute(
-        text(
-            "SELECT t.title FROM top_articles a JOIN titles t ON t.id = a.title_id WHERE "
-            + " AND ".join(f"a.{part}" for part in where.split(" AND "))
-            + " AND a.views > :v"
-        ),
-        {**values, "v": views},
+        select(Title.title)
+        .join(TopArticle, Title.id == TopArticle.title_id)
+        .where(
+            TopArticle.project_id == values["p"],
+            TopArticle.granularity == values["g"],
+            TopArticle.period == values["period"],
+            TopArticle.access == values["access"],
+            TopArticle.views > views,
+        )
     ).scalars()
     return rank - sum(1 for title in ahead if fold_title(title) in blocked)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func, select
 
 from backend.blocklist import fold_title
+from backend.models import Project, PublishedDay
 from backend.queries.article_ids import daily_views_by_id, day_publication
-from backend.queries.common import _fetch
+from backend.queries.common import fetch_rows
 from backend.timeutil import month_of_day
 
 
 def published_days(connection: Connection, project: int, first: int, last: int) -> dict[int, int]:
     """Winning source of every published day of ``project`` in ``[first, last]``."""
-    rows = _fetch(
+    rows = fetch_rows(
         connection,
         "SELECT day, source FROM published_days WHERE project_id = :p "
         "AND day BETWEEN :first AND :last",
@@ -26,11 +27,9 @@ def published_days(connection: Connection, project: int, first: int, last: int) 
 def last_published_day(connection: Connection, project: str) -> int | None:
     """The newest published day of a project (``through`` of the summary), or ``None``."""
     return connection.execute(
-        text(
-            "SELECT MAX(d.day) FROM published_days d JOIN projects p ON p.id = d.project_id "
-            "WHERE p.name = :name"
-        ),
-        {"name": project},
+        select(func.max(PublishedDay.day))
+        .join(Project, Project.id == PublishedDay.project_id)
+        .where(Project.name == project)
     ).scalar()
 
 
@@ -43,11 +42,11 @@ def article_daily(
     first: int,
     last: int,
 ) -> list[tuple[int, int]]:
-    """Non-zero ``(day, views)`` of one article over published days in ``[first, last]``.
+    """``(day, views)`` of one article over viewed, published days in ``[first, last]``.
 
     A blocked title (:func:`is_blocked`) has no data, like a title never viewed.
     """
-    rows = _fetch(
+    rows = fetch_rows(
         connection,
         "SELECT p.id, t.id, EXISTS (SELECT 1 FROM blocked_titles b WHERE b.project = :name "
         "AND b.folded = :folded) FROM projects p LEFT JOIN titles t "

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, func, select
 
+from backend.models import Coverage, HeldHour, PageHour
 from backend.queries.article_ids import project_and_through, visible_hours
 from backend.queries.articles import published_days
 
@@ -30,8 +31,9 @@ def freshness(connection: Connection, project: str, days: int) -> Freshness | No
         return None
     pid, last_day = state
     newest = connection.execute(
-        text("SELECT MAX(day) FROM coverage WHERE project_id IN (0, :p) AND hours_mask <> 0"),
-        {"p": pid},
+        select(func.max(Coverage.day)).where(
+            Coverage.project_id.in_((0, pid)), Coverage.hours_mask != 0
+        )
     ).scalar()
     if newest is None:
         return Freshness(last_day, None, [], [])
@@ -39,11 +41,9 @@ def freshness(connection: Connection, project: str, days: int) -> Freshness | No
     loaded: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     masks: dict[tuple[int, int], int] = defaultdict(int)
     for day, source, mask in connection.execute(
-        text(
-            "SELECT day, source, hours_mask FROM coverage WHERE project_id IN (0, :p) "
-            "AND day BETWEEN :a AND :b"
-        ),
-        {"p": pid, "a": first, "b": newest},
+        select(Coverage.day, Coverage.source, Coverage.hours_mask).where(
+            Coverage.project_id.in_((0, pid)), Coverage.day.between(first, newest)
+        )
     ):
         masks[(day, source)] |= mask
     for (day, source), mask in masks.items():
@@ -51,11 +51,12 @@ def freshness(connection: Connection, project: str, days: int) -> Freshness | No
             loaded[day][source] = bin(mask).count("1")
     winners = published_days(connection, pid, first, newest)
     held = connection.execute(
-        text(
-            "SELECT hour, reason, held_at FROM held_hours WHERE project_id IN (0, :p) "
-            "AND hour BETWEEN :a AND :b ORDER BY hour"
-        ),
-        {"p": pid, "a": first * 24, "b": newest * 24 + 23},
+        select(HeldHour.hour, HeldHour.reason, HeldHour.held_at)
+        .where(
+            HeldHour.project_id.in_((0, pid)),
+            HeldHour.hour.between(first * 24, newest * 24 + 23),
+        )
+        .order_by(HeldHour.hour)
     ).all()
     hours = visible_hours(connection, pid, first * 24, newest * 24 + 23)
     return Freshness(
@@ -75,10 +76,9 @@ def hourly_window_filled(
     """Whether the hourly window holds any per-page row of a project in ``[first, last]``."""
     return (
         connection.execute(
-            text(
-                "SELECT 1 FROM page_hours WHERE project_id = :p AND hour BETWEEN :a AND :b LIMIT 1"
-            ),
-            {"p": project_id, "a": first_hour, "b": last_hour},
+            select(PageHour.hour)
+            .where(PageHour.project_id == project_id, PageHour.hour.between(first_hour, last_hour))
+            .limit(1)
         ).first()
         is not None
     )

@@ -3,19 +3,44 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from backend.codes import Source
-from backend.queries.common import ALL_PROJECTS, _wanted, project_id
+from backend.models import (
+    Base,
+    Coverage,
+    DayCount,
+    HeldHour,
+    IngestedFile,
+    PageMonth,
+    Project,
+    ProjectDay,
+    ProjectHour,
+    ProjectMonth,
+    PublishedDay,
+    Title,
+)
+from backend.queries.common import ALL_PROJECTS, project_id, wanted_series
 from backend.timeutil import month_days, month_of_day
 
 
-def _project_ids(connection: Connection, project: str) -> list[int]:
+def project_ids(connection: Connection, project: str) -> list[int]:
     if project == ALL_PROJECTS:
-        return list(connection.execute(text("SELECT id FROM projects")).scalars())
+        return list(connection.execute(select(Project.id)).scalars())
     pid = project_id(connection, project)
     return [] if pid is None else [pid]
+
+
+def held_hours(connection: Connection, first_hour: int, last_hour: int) -> set[tuple[int, int]]:
+    """``(project id, hour)`` of every held hour in range (project 0: every project)."""
+    rows = connection.execute(
+        select(HeldHour.project_id, HeldHour.hour).where(
+            HeldHour.hour.between(first_hour, last_hour)
+        )
+    )
+    return {(pid, hour) for pid, hour in rows}
 
 
 def project_daily(
@@ -33,19 +58,24 @@ def project_daily(
     With ``source``, that source's complete days are used whether or not it wins them
     (the legacy pagecounts endpoint reads the pagecounts data this way).
     """
-    ids = _project_ids(connection, project)
+    ids = project_ids(connection, project)
     if not ids:
         return []
     winners = _day_winners(connection, ids, first, last, source)
     return _sum_winning(
-        connection, "project_days", "day", ids, first, last, winners, _wanted(access, agent)
+        connection,
+        ProjectDay.__table__.c.day,
+        ids,
+        first,
+        last,
+        winners,
+        wanted_series(access, agent),
     )
 
 
 def _sum_winning(
     connection: Connection,
-    table: str,
-    column: str,
+    column: ColumnElement[int],
     ids: list[int],
     first: int,
     last: int,
@@ -54,12 +84,11 @@ def _sum_winning(
 ) -> list[tuple[int, int]]:
     """Sum a per-project table over ``[first, last]``, each row only from its winning source."""
     totals: dict[int, int] = defaultdict(int)
+    table = column.table.c
     rows = connection.execute(
-        text(
-            f"SELECT project_id, {column}, series, views FROM {table} "
-            f"WHERE project_id IN :ids AND {column} BETWEEN :a AND :b"
-        ).bindparams(bindparam("ids", expanding=True)),
-        {"ids": ids, "a": first, "b": last},
+        select(table.project_id, column, table.series, table.views).where(
+            table.project_id.in_(ids), column.between(first, last)
+        )
     )
     for pid, at, series, views in rows:
         winner = winners.get((pid, at))
@@ -73,21 +102,19 @@ def _day_winners(
 ) -> dict[tuple[int, int], int]:
     if source is None:
         rows = connection.execute(
-            text(
-                "SELECT project_id, day, source FROM published_days "
-                "WHERE project_id IN :ids AND day BETWEEN :a AND :b"
-            ).bindparams(bindparam("ids", expanding=True)),
-            {"ids": ids, "a": first, "b": last},
+            select(PublishedDay.project_id, PublishedDay.day, PublishedDay.source).where(
+                PublishedDay.project_id.in_(ids), PublishedDay.day.between(first, last)
+            )
         )
         return {(p, d): s for p, d, s in rows}
-    hours = _visible_hours(connection, ids, first * 24, last * 24 + 23, source)
+    hours = visible_project_hours(connection, ids, first * 24, last * 24 + 23, source)
     complete: dict[tuple[int, int], int] = defaultdict(int)
     for (pid, hour), _ in hours.items():
         complete[(pid, hour // 24)] += 1
     return {key: int(source) for key, count in complete.items() if count == 24}
 
 
-def _visible_hours(
+def visible_project_hours(
     connection: Connection,
     ids: list[int],
     first_hour: int,
@@ -97,18 +124,11 @@ def _visible_hours(
     """Best loaded, unheld source of every (project, hour) in range."""
     first_day, last_day = first_hour // 24, last_hour // 24
     coverage = connection.execute(
-        text(
-            "SELECT project_id, day, source, hours_mask FROM coverage WHERE day BETWEEN :a AND :b"
-        ),
-        {"a": first_day, "b": last_day},
-    ).all()
-    held = {
-        (p, h)
-        for p, h in connection.execute(
-            text("SELECT project_id, hour FROM held_hours WHERE hour BETWEEN :a AND :b"),
-            {"a": first_hour, "b": last_hour},
+        select(Coverage.project_id, Coverage.day, Coverage.source, Coverage.hours_mask).where(
+            Coverage.day.between(first_day, last_day)
         )
-    }
+    ).all()
+    held = held_hours(connection, first_hour, last_hour)
     masks: dict[tuple[int, int, int], int] = defaultdict(int)
     for pid, day, src, mask in coverage:
         if only is not None and src != only:
@@ -142,19 +162,18 @@ def project_hourly(
     source: Source | None = None,
 ) -> list[tuple[int, int]]:
     """Non-zero ``(hour, views)`` of a project (or ``all-projects``) over published hours."""
-    ids = _project_ids(connection, project)
+    ids = project_ids(connection, project)
     if not ids:
         return []
-    best = _visible_hours(connection, ids, first_hour, last_hour, source)
+    best = visible_project_hours(connection, ids, first_hour, last_hour, source)
     return _sum_winning(
         connection,
-        "project_hours",
-        "hour",
+        ProjectHour.__table__.c.hour,
         ids,
         first_hour,
         last_hour,
         best,
-        _wanted(access, agent),
+        wanted_series(access, agent),
     )
 
 
@@ -167,17 +186,15 @@ def project_monthly(
     last_month: int,
 ) -> list[tuple[int, int]]:
     """Non-zero ``(month, views)`` of a project over complete, published months."""
-    ids = _project_ids(connection, project)
+    ids = project_ids(connection, project)
     if not ids:
         return []
-    codes = {code for codes in _wanted(access, agent).values() for code in codes}
+    codes = {code for codes in wanted_series(access, agent).values() for code in codes}
     totals: dict[int, int] = defaultdict(int)
     rows = connection.execute(
-        text(
-            "SELECT month, series, views FROM project_months "
-            "WHERE project_id IN :ids AND month BETWEEN :a AND :b"
-        ).bindparams(bindparam("ids", expanding=True)),
-        {"ids": ids, "a": first_month, "b": last_month},
+        select(ProjectMonth.month, ProjectMonth.series, ProjectMonth.views).where(
+            ProjectMonth.project_id.in_(ids), ProjectMonth.month.between(first_month, last_month)
+        )
     )
     for month, series, views in rows:
         if series in codes:
@@ -188,18 +205,21 @@ def project_monthly(
 def store_overview(connection: Connection) -> dict[str, object]:
     """Counts that describe what the store holds (for ``demo`` and health checks)."""
 
-    def scalar(sql: str) -> object:
-        return connection.execute(text(sql)).scalar()
+    def scalar(value: ColumnElement[Any]) -> object:
+        return connection.execute(select(value)).scalar()
+
+    def count(model: type[Base]) -> object:
+        return connection.execute(select(func.count()).select_from(model)).scalar()
 
     return {
-        "projects": scalar("SELECT COUNT(*) FROM projects"),
-        "titles": scalar("SELECT COUNT(*) FROM titles"),
-        "files": scalar("SELECT COUNT(*) FROM ingested_files"),
-        "published_days": scalar("SELECT COUNT(*) FROM published_days"),
-        "first_day": scalar("SELECT MIN(day) FROM published_days"),
-        "last_day": scalar("SELECT MAX(day) FROM published_days"),
-        "staged_rows": scalar("SELECT COUNT(*) FROM day_counts"),
-        "packed_rows": scalar("SELECT COUNT(*) FROM page_months"),
+        "projects": count(Project),
+        "titles": count(Title),
+        "files": count(IngestedFile),
+        "published_days": count(PublishedDay),
+        "first_day": scalar(func.min(PublishedDay.day)),
+        "last_day": scalar(func.max(PublishedDay.day)),
+        "staged_rows": count(DayCount),
+        "packed_rows": count(PageMonth),
     }
 
 
@@ -224,19 +244,17 @@ def project_monthly_from_days(
 def last_published_hour(connection: Connection) -> int | None:
     """The newest hour some source has loaded for some project and no hold keeps back."""
     days = connection.execute(
-        text("SELECT DISTINCT day FROM coverage WHERE hours_mask <> 0 ORDER BY day DESC LIMIT 3")
+        select(Coverage.day)
+        .where(Coverage.hours_mask != 0)
+        .distinct()
+        .order_by(Coverage.day.desc())
+        .limit(3)
     ).scalars()
     for day in days.all():
-        held = {
-            (p, h)
-            for p, h in connection.execute(
-                text("SELECT project_id, hour FROM held_hours WHERE hour BETWEEN :a AND :b"),
-                {"a": day * 24, "b": day * 24 + 23},
-            )
-        }
+        held = held_hours(connection, day * 24, day * 24 + 23)
         best = None
         for pid, mask in connection.execute(
-            text("SELECT project_id, hours_mask FROM coverage WHERE day = :d"), {"d": day}
+            select(Coverage.project_id, Coverage.hours_mask).where(Coverage.day == day)
         ):
             for bit in range(23, -1, -1):
                 hour = day * 24 + bit

@@ -6,21 +6,23 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, func, select
 
 from backend import series_codec
 from backend.blocklist import fold_title
+from backend.models import DayCount, PackedDay, PageMonth, Title, TopArticle
 from backend.queries.article_ids import DayPublication, daily_views_by_id, day_publication
 from backend.queries.common import (
-    _CHUNK,
+    CHUNK,
     TOP_ACCESS_COLUMN,
     TopEntry,
-    _chunks,
-    _wanted,
     blocked_titles,
+    chunks,
+    days_by_series,
     project_id,
+    wanted_series,
 )
-from backend.queries.tops import _reranked
+from backend.queries.tops import reranked
 from backend.timeutil import month_days, month_of_day
 
 
@@ -99,37 +101,35 @@ def range_top_months(
     first_day, last_day = month_days(first_month)[0], month_days(last_month)[-1]
     packed_per_month: dict[int, int] = defaultdict(int)
     for day in connection.execute(
-        text("SELECT day FROM packed_days WHERE project_id = :p AND day BETWEEN :a AND :b"),
-        {"p": pid, "a": first_day, "b": last_day},
+        select(PackedDay.day).where(
+            PackedDay.project_id == pid, PackedDay.day.between(first_day, last_day)
+        )
     ).scalars():
         packed_per_month[month_of_day(day)] += 1
     months = sorted(m for m, n in packed_per_month.items() if n == len(month_days(m)))
     if not months:
         return None
     blocked = blocked_titles(connection, project)
-    column = _TOTAL_COLUMN[TOP_ACCESS_COLUMN[access]]
+    column = PageMonth.__table__.c[_TOTAL_COLUMN[TOP_ACCESS_COLUMN[access]]]
+    in_months = (PageMonth.project_id == pid, PageMonth.month.in_(months))
     lists = _stored_lists(connection, pid, "m", months, access)
 
     def lookup(ids: list[int]) -> dict[int, int]:
         found: dict[int, int] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             rows = connection.execute(
-                text(
-                    f"SELECT title_id, SUM({column}) FROM page_months WHERE project_id = :p "
-                    "AND month IN :months AND title_id IN :ids GROUP BY title_id"
-                ).bindparams(bindparam("months", expanding=True), bindparam("ids", expanding=True)),
-                {"p": pid, "months": months, "ids": chunk},
+                select(PageMonth.title_id, func.sum(column))
+                .where(*in_months, PageMonth.title_id.in_(chunk))
+                .group_by(PageMonth.title_id)
             )
             found.update((tid, int(total)) for tid, total in rows)
         return found
 
     def scan() -> dict[int, int]:
         rows = connection.execute(
-            text(
-                f"SELECT title_id, SUM({column}) FROM page_months WHERE project_id = :p "
-                f"AND month IN :months AND {column} > 0 GROUP BY title_id"
-            ).bindparams(bindparam("months", expanding=True)),
-            {"p": pid, "months": months},
+            select(PageMonth.title_id, func.sum(column))
+            .where(*in_months, column > 0)
+            .group_by(PageMonth.title_id)
         )
         return {tid: int(total) for tid, total in rows}
 
@@ -143,18 +143,14 @@ def _stored_lists(
     """``(title_id, title, views)`` of the stored top lists of ``periods``."""
     lists: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
     rows = connection.execute(
-        text(
-            "SELECT a.period, a.title_id, t.title, a.views FROM top_articles a "
-            "JOIN titles t ON t.id = a.title_id WHERE a.project_id = :p AND a.granularity = :g "
-            "AND a.period BETWEEN :a AND :b AND a.access = :access"
-        ),
-        {
-            "p": pid,
-            "g": granularity,
-            "a": periods[0],
-            "b": periods[-1],
-            "access": TOP_ACCESS_COLUMN[access],
-        },
+        select(TopArticle.period, TopArticle.title_id, Title.title, TopArticle.views)
+        .join(Title, Title.id == TopArticle.title_id)
+        .where(
+            TopArticle.project_id == pid,
+            TopArticle.granularity == granularity,
+            TopArticle.period.between(periods[0], periods[-1]),
+            TopArticle.access == TOP_ACCESS_COLUMN[access],
+        )
     )
     wanted = set(periods)
     for period, tid, title, views in rows:
@@ -208,7 +204,7 @@ def _top_from_lists(
     rows: list[tuple[str, int]] = []
     at = 0
     while len(rows) <= limit and at < len(ordered):
-        batch = ordered[at : at + max(2 * limit, _CHUNK)]
+        batch = ordered[at : at + max(2 * limit, CHUNK)]
         at += len(batch)
         names = _titles_of(connection, [tid for tid, _ in batch])
         rows.extend(
@@ -221,7 +217,7 @@ def _top_from_lists(
 
 def _ranked_cut(rows: list[tuple[str, int]], limit: int) -> list[TopEntry]:
     """Rank ``(title, views)`` rows (ordered) and cut them as Wikimedia cuts its lists."""
-    ranked = _reranked([TopEntry(title, views, 0) for title, views in rows[: limit + 1]])
+    ranked = reranked([TopEntry(title, views, 0) for title, views in rows[: limit + 1]])
     if len(ranked) <= limit:
         return ranked
     cut = ranked[limit].rank
@@ -230,14 +226,9 @@ def _ranked_cut(rows: list[tuple[str, int]], limit: int) -> list[TopEntry]:
 
 def _titles_of(connection: Connection, ids: list[int]) -> dict[int, str]:
     names: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         names.update(
-            connection.execute(
-                text("SELECT id, title FROM titles WHERE id IN :ids").bindparams(
-                    bindparam("ids", expanding=True)
-                ),
-                {"ids": chunk},
-            ).all()
+            connection.execute(select(Title.id, Title.title).where(Title.id.in_(chunk))).all()
         )
     return names
 
@@ -251,49 +242,39 @@ def _scan_days(
     deadline: float | None,
 ) -> dict[int, int]:
     """User views of every title summed over ``days`` (staged rows in SQL, packed ones here)."""
-    wanted = _wanted(access, "user")
+    wanted = wanted_series(access, "user")
     totals: dict[int, int] = defaultdict(int)
     by_source: dict[int, list[int]] = defaultdict(list)
     for day in days:
         if day not in publication.packed:
             by_source[publication.winners[day]].append(day)
     for source, source_days in by_source.items():
-        for chunk in _chunks(source_days):
+        for chunk in chunks(source_days):
             rows = connection.execute(
-                text(
-                    "SELECT title_id, SUM(views) FROM day_counts WHERE project_id = :p "
-                    "AND day IN :days AND series IN :series GROUP BY title_id"
-                ).bindparams(
-                    bindparam("days", expanding=True), bindparam("series", expanding=True)
-                ),
-                {"p": pid, "days": chunk, "series": sorted(wanted[source])},
+                select(DayCount.title_id, func.sum(DayCount.views))
+                .where(
+                    DayCount.project_id == pid,
+                    DayCount.day.in_(chunk),
+                    DayCount.series.in_(sorted(wanted[source])),
+                )
+                .group_by(DayCount.title_id)
             )
             for tid, views in rows:
                 totals[tid] += int(views)
-    months = sorted({month_of_day(day) for day in days if day in publication.packed})
+    packed_days = [day for day in days if day in publication.packed]
+    months = sorted({month_of_day(day) for day in packed_days})
     if months:
-        codes = {code for codes in wanted.values() for code in codes}
-        rows = connection.execute(
-            text(
-                "SELECT title_id, month, packed FROM page_months WHERE project_id = :p "
-                "AND month IN :months"
-            ).bindparams(bindparam("months", expanding=True)),
-            {"p": pid, "months": months},
+        counted = days_by_series(packed_days, publication.winners, wanted)
+        packed_rows = connection.execute(
+            select(PageMonth.title_id, PageMonth.month, PageMonth.packed).where(
+                PageMonth.project_id == pid, PageMonth.month.in_(months)
+            )
         )
-        wanted_days = set(days)
-        for number, (tid, month, blob) in enumerate(rows):
+        for number, (tid, month, blob) in enumerate(packed_rows):
             if deadline is not None and number % 2048 == 0 and time.monotonic() > deadline:
                 raise ScanTooLong
-            first_day = month_days(month)[0]
-            for series, per_day in series_codec.unpack(bytes(blob)).items():
-                if series not in codes:
-                    continue
-                for slot, views in per_day.items():
-                    day = first_day + slot
-                    if (
-                        day in wanted_days
-                        and day in publication.packed
-                        and series in wanted[publication.winners[day]]
-                    ):
-                        totals[tid] += views
+            per_day: dict[int, int] = {}
+            series_codec.add_days(bytes(blob), month_days(month)[0], counted, per_day)
+            if per_day:
+                totals[tid] += sum(per_day.values())
     return totals

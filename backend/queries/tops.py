@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, func, select
 
 from backend.blocklist import fold_title
+from backend.models import CountryDay, CountryTopArticle, Project, Title
 from backend.queries.articles import published_days
-from backend.queries.common import TOP_ACCESS_COLUMN, TopEntry, _fetch, blocked_titles, project_id
-from backend.queries.projects import _project_ids
+from backend.queries.common import (
+    TOP_ACCESS_COLUMN,
+    TopEntry,
+    blocked_titles,
+    fetch_rows,
+    project_id,
+)
+from backend.queries.projects import project_ids
 from backend.timeutil import month_days
 
 
@@ -34,7 +41,7 @@ def top_articles(
         return []
     if day is not None and not published_days(connection, pid, day, day):
         return []
-    rows = _fetch(
+    rows = fetch_rows(
         connection,
         "SELECT t.title, a.views, a.rank FROM top_articles a "
         "JOIN titles t ON t.id = a.title_id "
@@ -52,10 +59,10 @@ def top_articles(
     if not blocked:
         return entries
     kept = [entry for entry in entries if fold_title(entry.title) not in blocked]
-    return _reranked(kept)
+    return reranked(kept)
 
 
-def _reranked(entries: list[TopEntry]) -> list[TopEntry]:
+def reranked(entries: list[TopEntry]) -> list[TopEntry]:
     """Ranks as SQL ``rank()`` over views descending gives them (ties share, gaps follow)."""
     ranked: list[TopEntry] = []
     for position, entry in enumerate(entries):
@@ -100,16 +107,18 @@ def top_countries(
     rounded up to thousands and ranked by the exact sum (ties share a rank), as Wikimedia
     publishes them.
     """
-    ids = _project_ids(connection, project)
+    ids = project_ids(connection, project)
     if not ids:
         return []
     days = month_days(month)
     rows = connection.execute(
-        text(
-            "SELECT country, SUM(views) FROM country_days WHERE project_id IN :ids "
-            "AND day BETWEEN :a AND :b AND access = :access GROUP BY country"
-        ).bindparams(bindparam("ids", expanding=True)),
-        {"ids": ids, "a": days[0], "b": days[-1], "access": TOP_ACCESS_COLUMN[access]},
+        select(CountryDay.country, func.sum(CountryDay.views))
+        .where(
+            CountryDay.project_id.in_(ids),
+            CountryDay.day.between(days[0], days[-1]),
+            CountryDay.access == TOP_ACCESS_COLUMN[access],
+        )
+        .group_by(CountryDay.country)
     ).all()
     kept = sorted(
         (
@@ -131,11 +140,14 @@ def top_per_country(
 ) -> list[CountryArticle]:
     """A country's precomputed daily top list across projects (empty until raw logs load)."""
     rows = connection.execute(
-        text(
-            "SELECT p.name, t.title, a.views_ceil, a.rank FROM country_top_articles a "
-            "JOIN titles t ON t.id = a.title_id JOIN projects p ON p.id = a.project_id "
-            "WHERE a.country = :c AND a.day = :d AND a.access = :access ORDER BY a.position"
-        ),
-        {"c": country, "d": day, "access": TOP_ACCESS_COLUMN[access]},
+        select(Project.name, Title.title, CountryTopArticle.views_ceil, CountryTopArticle.rank)
+        .join(Title, Title.id == CountryTopArticle.title_id)
+        .join(Project, Project.id == CountryTopArticle.project_id)
+        .where(
+            CountryTopArticle.country == country,
+            CountryTopArticle.day == day,
+            CountryTopArticle.access == TOP_ACCESS_COLUMN[access],
+        )
+        .order_by(CountryTopArticle.position)
     )
     return [CountryArticle(name, title, ceil, rank) for name, title, ceil, rank in rows]

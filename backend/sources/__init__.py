@@ -13,62 +13,27 @@ Dates are :class:`datetime.date`; series are keyed by ``YYYYMMDD`` strings (``YY
 months), as the wire formats are. ``access`` and ``agent`` take the API's values
 (``all-access``, ``desktop``, ``mobile-web``, ``mobile-app``; ``all-agents``, ``user``,
 ``spider``, ``automated``). Titles are returned exactly as given (spaces or underscores).
-Series are zero-free (days without views are absent) unless ``zero_fill=True``.
+Days without any views are absent from series unless ``zero_fill=True`` (then every day from
+``start`` to the last published day within ``end`` is there); a day with views that are not of
+the access and agent asked for is there with 0, as in Wikimedia's API (zero is not absence).
+Questions without data answer empty (``{}``, an empty top list), as a 404 of the API does;
+only :meth:`PageviewSource.summary` raises :class:`NotPublished`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, runtime_checkable
 
-
-class SourceError(Exception):
-    """A question the source cannot answer (unknown project, unreachable API, …)."""
-
-
-class NotPublished(SourceError):
-    """The project has no published data (the API's 404)."""
-
-
-@dataclass(frozen=True)
-class TopArticle:
-    """One article of a top list."""
-
-    title: str
-    views: int
-    rank: int
-
-
-@dataclass(frozen=True)
-class TopList:
-    """A project's top list for a day, a month or a range of days."""
-
-    project: str
-    access: str
-    start: date
-    end: date
-    articles: list[TopArticle]
-    #: ``exact`` (daily counts) or ``months`` (whole months of monthly totals).
-    method: str = "exact"
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What the gadget shows for one article (DESIGN.md's summary JSON)."""
-
-    project: str
-    title: str
-    through: date
-    #: ``days`` consecutive days ending at ``through``, zero-filled, oldest first.
-    series: list[tuple[date, int]]
-    total_30: int
-    average_30: float
-    previous_total_30: int
-    change_pct: float | None
-    rank: int | None
-    rank_date: date | None
-    redirects: list[str] = field(default_factory=list)
+from backend.sources.types import (
+    NotPublished,
+    ProjectStatus,
+    SourceError,
+    StoreStatus,
+    Summary,
+    TopArticle,
+    TopList,
+)
 
 
 @runtime_checkable
@@ -145,3 +110,44 @@ class PageviewSource(Protocol):
     ) -> Summary:
         """The summary of one article over ``days`` days ending at :meth:`through`."""
         ...
+
+
+def open_source(spec: str | None = None, **options: object) -> PageviewSource:
+    """The source a spec names: ``None`` (the configured store), a database URL, or an
+    ``http(s)://`` base URL (``options`` go to :class:`ApiSource`, e.g. ``user_agent=``)."""
+    if spec is not None and spec.startswith(("http://", "https://")):
+        from backend.sources.http import ApiSource
+
+        return ApiSource(spec, **options)  # type: ignore[arg-type]
+    from backend import db
+    from backend.settings import load_settings
+
+    settings = load_settings() if spec is None else load_settings(database_url=spec)
+    return StoreSource(db.make_engine(settings))
+
+
+from backend.sources.store import StoreSource  # noqa: E402  (it imports the types above)
+
+
+def __getattr__(name: str) -> object:
+    # ApiSource brings requests in: loaded when first asked for, not by the API server.
+    if name == "ApiSource":
+        from backend.sources.http import ApiSource
+
+        return ApiSource
+    raise AttributeError(name)
+
+
+__all__ = [
+    "ApiSource",
+    "NotPublished",
+    "PageviewSource",
+    "ProjectStatus",
+    "SourceError",
+    "StoreSource",
+    "StoreStatus",
+    "Summary",
+    "TopArticle",
+    "TopList",
+    "open_source",
+]

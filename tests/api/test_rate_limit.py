@@ -37,7 +37,7 @@ def test_the_limit_answers_429_problem_and_spares_the_compatible_routes(store):
     response = client.get(FRESHNESS)
     assert response.status_code == 429
     body = response.get_json()
-    assert body["type"].endswith("/request_rate_exceeded") and "3 per 1 minute" in body["detail"]
+    assert body["title"] == "Too Many Requests" and "3 per 1 minute" in body["detail"]
     assert response.headers["Retry-After"]
     assert response.headers["Content-Type"] == "application/problem+json"
     # Wikimedia's routes carry no limit here, so existing clients never see a 429.
@@ -90,3 +90,47 @@ def test_an_empty_variable_turns_the_limit_off():
     assert load_settings({}).rate_limit == "50 per second"
     # For other settings an empty variable still means "unset".
     assert load_settings({"WIKIVIEWS_WORKERS": ""}).workers == 2
+
+
+def test_unreachable_redis_falls_back_to_memory_with_one_warning(store, caplog):
+    # Nothing listens on port 1: every Redis call fails at once.
+    app, client = limited_client(store, "3 per minute", "redis://127.0.0.1:1/0")
+    with caplog.at_level("WARNING"):
+        statuses = [client.get(FRESHNESS).status_code for _ in range(5)]
+    assert all(ok(status) for status in statuses[:3]), statuses
+    assert statuses[3:] == [429, 429]  # the limit still holds, per process
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "storage" in r.message]
+    assert len(warnings) == 1, [r.message for r in caplog.records]
+    health = client.get("/healthz").get_json()
+    assert health["rate_limit_storage"].startswith("memory (Redis unreachable")
+    assert ok(client.get(COMPATIBLE).status_code)
+    app.extensions["wikiviews_engine"].dispose()
+
+
+def test_in_process_counters_start_no_threads_and_expire(store, monkeypatch):
+    import limits.storage.memory
+
+    from backend.api import limits as api_limits
+
+    app, client = limited_client(store, "3 per minute")
+    storage = app.extensions["wikiviews_limiter"].storage
+    assert isinstance(storage, api_limits.SweptMemoryStorage)
+    timers = []
+    real_timer = limits.storage.memory.threading.Timer
+
+    def counting_timer(*args, **kwargs):
+        timers.append(args)
+        return real_timer(*args, **kwargs)
+
+    monkeypatch.setattr(limits.storage.memory.threading, "Timer", counting_timer)
+    statuses = [client.get(FRESHNESS).status_code for _ in range(20)]
+    assert timers == []  # MemoryStorage would start a Timer thread here
+    assert statuses.count(429) == 17
+    # Counters past their expiry are swept, so memory stays bounded.
+    assert storage.storage
+    monkeypatch.setattr(api_limits, "SWEEP_EVERY", 1)
+    for key in storage.expirations:
+        storage.expirations[key] = 0
+    storage.incr("another", 60)
+    assert set(storage.storage) == {"another"}
+    app.extensions["wikiviews_engine"].dispose()

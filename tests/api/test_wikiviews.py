@@ -17,9 +17,9 @@ from sqlalchemy import text
 from backend import create_app, db, queries
 from backend.timeutil import day_number, month_number
 from tests.api.wikiviews_store import ODD_TITLES, days_between
+from tests.helpers import run_cli
 
 V1 = "/api/wikiviews/v1"
-ERRORS = "https://mediawiki.org/wiki/HyperSwitch/errors/"
 
 
 def ok(response) -> dict:
@@ -111,15 +111,15 @@ def test_summary_of_a_blocked_title_is_empty(ext_client):
 
 
 def test_summary_errors(ext_client):
-    assert problem(ext_client.get(f"{V1}/summary/xx.wikipedia/Main_Page"), 404)["type"] == (
-        ERRORS + "not_found"
+    assert problem(ext_client.get(f"{V1}/summary/xx.wikipedia/Main_Page"), 404)["title"] == (
+        "Not Found"
     )
     too_long = problem(ext_client.get(f"{V1}/summary/en.wikipedia/Main_Page?days=3661"), 400)
     assert "max_days" in too_long["detail"] and "3660" in too_long["detail"]
     assert problem(ext_client.get(f"{V1}/summary/en.wikipedia/Main_Page?days=0"), 400)
     assert problem(ext_client.get(f"{V1}/summary/en.wikipedia/Main_Page?days=x"), 400)
     bad_agent = problem(ext_client.get(f"{V1}/summary/en.wikipedia/Main_Page?agent=bot"), 400)
-    assert bad_agent["type"] == ERRORS + "bad_request"
+    assert bad_agent["detail"].startswith("data.params.agent should be equal to one of")
     assert problem(ext_client.get(f"{V1}/summary/en.wikipedia/Main_Page?redirects=maybe"), 400)
 
 
@@ -236,7 +236,7 @@ def test_several_articles_monthly(ext_client):
     trimmed = problem(
         many(ext_client, "titles=Main_Page", gran="monthly", start="20240102", end="20240130"), 400
     )
-    assert trimmed["detail"] == ["no full months found in specified date range"]
+    assert trimmed["detail"] == "no full months found in specified date range"
 
 
 def test_several_articles_leave_blocked_titles_out(ext_client):
@@ -278,7 +278,6 @@ def test_several_articles_limits(extensions_store):
     client.environ_base["HTTP_USER_AGENT"] = "wikiviews-tests/1.0"
     try:
         too_many = problem(many(client, "titles=A|B|C"), 400)
-        assert too_many["type"] == ERRORS + "invalid_request"
         assert "max_articles" in too_many["detail"] and "3 articles" in too_many["detail"]
         assert ok(many(client, "titles=A|Main_Page|A"))["items"][0]["article"] == "Main_Page"
         too_long = problem(many(client, "titles=Main_Page", start="20240101", end="20240210"), 400)
@@ -331,9 +330,9 @@ def test_hourly_errors(ext_client):
     outside = problem(hourly(ext_client, "Main_Page", "2024022000", "2024022023"), 404)
     assert "2024022606" in outside["detail"] and "2024030405" in outside["detail"]
     dates = problem(hourly(ext_client, "Main_Page", "20240304", "2024030405"), 400)
-    assert dates["detail"] == [
+    assert dates["detail"] == (
         "start timestamp is invalid, must be a valid date in YYYYMMDDHH format"
-    ]
+    )
     span = problem(hourly(ext_client, "Main_Page", "2004030400", "2024030405"), 400)
     assert "max_days" in span["detail"]
 
@@ -399,9 +398,9 @@ def test_range_top_beyond_31_days_uses_whole_months(ext_client):
         ("Target", 890, 4),
     ]
     # The same two months day by day would be the same sums: the months are complete.
-    assert problem(top(ext_client, "20240102", "20240215"), 400)["detail"] == [
+    assert problem(top(ext_client, "20240102", "20240215"), 400)["detail"] == (
         "no full months found in specified date range"
-    ]
+    )
 
 
 def test_range_top_proves_from_lists_or_scans(extensions_store):
@@ -437,9 +436,9 @@ def test_range_top_errors_and_csv(ext_client):
     assert problem(top(ext_client, "20240210", "20240219", "limit=1001"), 400)
     assert problem(top(ext_client, "20240210", "20240219", "limit=0"), 400)
     assert problem(top(ext_client, "20230101", "20230110"), 404)
-    assert problem(top(ext_client, "20240219", "20240210"), 400)["detail"] == [
+    assert problem(top(ext_client, "20240219", "20240210"), 400)["detail"] == (
         "start timestamp should be before the end timestamp"
-    ]
+    )
     response = top(ext_client, "20240210", "20240219", "limit=2&format=csv")
     assert response.get_data(as_text=True) == (
         "project,access,start,end,rank,article,views\r\n"
@@ -545,3 +544,50 @@ def test_range_top_scan_stops_at_its_deadline(extensions_store):
         )
     engine.dispose()
     assert [e.title for e in proven.entries] == ["Main_Page"]
+
+
+def test_projects_says_what_is_loaded(ext_client, extensions_store):
+    response = ext_client.get(f"{V1}/projects")
+    body = ok(response)
+    assert body["backend"] in ("sqlite", "postgresql", "mysql")
+    assert isinstance(body["size_bytes"], int) and body["size_bytes"] > 0
+    assert body["items"] == [
+        {
+            "project": "de.wikipedia",
+            "first_day": "20240301",
+            "last_day": "20240303",
+            "days": 3,
+            "sources": {"pageview_complete": 3},
+            "held_hours": 1,
+        },
+        {
+            "project": "en.wikipedia",
+            "first_day": "20240101",
+            "last_day": "20240303",
+            "days": 63,
+            "sources": {"pageview_complete": 63},
+            "held_hours": 0,
+        },
+    ]
+    assert "max-age=" in response.headers["Cache-Control"]
+    # The command prints the same, one line a project.
+    result = run_cli(extensions_store, "status")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("store: ")
+    assert lines[1].split() == [
+        "de.wikipedia",
+        "2024-03-01",
+        "to",
+        "2024-03-03,",
+        "3",
+        "days",
+        "published",
+        "(pageview_complete",
+        "3);",
+        "1",
+        "hours",
+        "held",
+    ]
+    assert lines[2].startswith("en.wikipedia  2024-01-01 to 2024-03-03, 63 days published")
+    assert lines[3].startswith(f"store: {body['backend']}, ")

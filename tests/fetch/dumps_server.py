@@ -28,8 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
-from backend.fetch.layout import complete_item, hourly_item
-from backend.ingest.filenames import identify
+from backend.dumpfiles import complete_dump, hourly_dump, identify
 
 
 def build_tree(sample_dir: Path, root: Path) -> dict[str, Path]:
@@ -43,9 +42,9 @@ def build_tree(sample_dir: Path, root: Path) -> dict[str, Path]:
             continue
         dump = identify(source)
         if dump.kind == "pageviews":
-            item = hourly_item(dump.first_hour)
+            item = hourly_dump(dump.first_hour)
         elif dump.kind == "complete-daily":
-            item = complete_item(dump.first_hour, dump.agent.name.lower())
+            item = complete_dump(dump.first_hour, dump.agent.name.lower())
         else:
             continue
         target = root / item.directory / item.name

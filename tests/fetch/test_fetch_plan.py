@@ -6,28 +6,29 @@ from datetime import datetime
 
 import pytest
 
+from backend.dumpfiles import complete_dump, dump_key, dumps_between, hour_of, hourly_dump
 from backend.fetch.checksums import parse_checksums
-from backend.fetch.layout import complete_item, hour_of, hourly_item, items_between
-from backend.fetch.plan import covers, describe_ranges, dump_key, make_plan
+from backend.fetch.plan import describe_ranges, make_plan
 from backend.ingest.parsed import ProjectFilter
+from backend.ingested import LoadedFor
 
 H = hour_of(datetime(2024, 2, 29, 22))
 
 
 def test_names_and_urls_follow_the_dumps_layout():
-    item = hourly_item(H)
+    item = hourly_dump(H)
     assert item.name == "pageviews-20240229-220000.gz"
     assert item.url("https://mirror.example/other/") == (
         "https://mirror.example/other/pageviews/2024/2024-02/pageviews-20240229-220000.gz"
     )
     assert item.ready_hour == H + 1
-    daily = complete_item(hour_of(datetime(2024, 3, 1)), "spider")
-    assert daily.path == "pageview_complete/2024/2024-03/pageviews-20240301-spider.bz2"
+    daily = complete_dump(hour_of(datetime(2024, 3, 1)), "spider")
+    assert daily.remote_path == "pageview_complete/2024/2024-03/pageviews-20240301-spider.bz2"
     assert daily.ready_hour == hour_of(datetime(2024, 3, 2))
 
 
 def test_a_range_across_a_month_end_in_both_datasets():
-    items = list(items_between(H, H + 3, ("pageviews", "complete"), agents=("user",)))
+    items = list(dumps_between(H, H + 3, ("pageviews", "complete"), agents=("user",)))
     assert [i.name for i in items] == [
         "pageviews-20240229-220000.gz",
         "pageviews-20240229-230000.gz",
@@ -42,7 +43,6 @@ def test_a_range_across_a_month_end_in_both_datasets():
 @pytest.mark.parametrize(
     ("loaded", "only", "expected"),
     [
-        (None, None, False),
         ("*", None, True),
         ("*", {"de.wikipedia"}, True),
         ("de.wikipedia", None, False),
@@ -52,12 +52,19 @@ def test_a_range_across_a_month_end_in_both_datasets():
     ],
 )
 def test_covers(loaded, only, expected):
-    projects = ProjectFilter(frozenset(only)) if only else ProjectFilter()
-    assert covers(loaded, projects) is expected
+    record = LoadedFor.parse(loaded)
+    assert record.covers(frozenset(only) if only else None) is expected
+    assert LoadedFor.parse(record.text()) == record
+
+
+def test_union_of_loaded_projects():
+    some = LoadedFor.parse("de.wikipedia")
+    assert some.union(LoadedFor.parse("en.wikipedia")).text() == "de.wikipedia,en.wikipedia"
+    assert some.union(LoadedFor.parse("*")).text() == "*"
 
 
 def test_plan_skips_loaded_and_unfinished_files_and_orders():
-    loaded = {dump_key("pageviews-20240229-220000.gz"): "*"}
+    loaded = {dump_key("pageviews-20240229-220000.gz"): LoadedFor.parse("*")}
     plan = make_plan(
         H, H + 5, now_hour=H + 4, loaded=loaded, projects=ProjectFilter(), order="newest"
     )
@@ -69,7 +76,7 @@ def test_plan_skips_loaded_and_unfinished_files_and_orders():
 
 
 def test_describe_ranges_folds_consecutive_hours():
-    items = [hourly_item(H + h) for h in (0, 1, 2, 5)] + [complete_item(H - 22, "user")]
+    items = [hourly_dump(H + h) for h in (0, 1, 2, 5)] + [complete_dump(H - 22, "user")]
     assert describe_ranges(items) == [
         "complete 2024-02-29 (user): pageviews-20240229-user.bz2",
         "pageviews 2024-02-29 22:00 … 2024-03-01 00:00 (3 files)",
@@ -92,8 +99,8 @@ def test_checksum_files_of_both_styles():
 
 
 def test_live_edge_is_two_days_for_hours_and_a_week_for_daily_files():
-    hour = hourly_item(H)
-    daily = complete_item(H - 22, "user")  # 29 February, ready at 1 March 00:00
+    hour = hourly_dump(H)
+    daily = complete_dump(H - 22, "user")  # 29 February, ready at 1 March 00:00
     five_days_later = hour_of(datetime(2024, 3, 6))
     assert hour.at_live_edge(H + 1 + 48) and not hour.at_live_edge(H + 1 + 49)
     assert daily.at_live_edge(five_days_later)

@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from backend import db
 from backend.cli import main
+from backend.dumpfiles import hour_of
 from backend.fetch.command import FetchRequest, run_fetch
-from backend.fetch.layout import hour_of
 from backend.ingest.parsed import ProjectFilter
 from backend.sample import sample_truth
 from backend.settings import Settings
@@ -263,9 +263,10 @@ def test_cli_dry_run_lists_urls_and_changes_nothing(
         main, ["fetch", "--start", "2024-03-01", "--end", "2024-03-01T02", "--dry-run"]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    assert result.stdout.splitlines() == [
         f"{server.url}/pageviews/2024/2024-03/{hourly_name(h)}" for h in range(3)
     ] + ["would fetch 3 file(s); 0 already in the store"]
+    assert result.stderr == f"store: sqlite:///{tmp_path}/data/wikiviews.sqlite3\n"
     assert server.requests == []
     assert not (tmp_path / "data").exists()  # no store was created just to look
 
@@ -277,7 +278,7 @@ def test_cli_fetch_loads_and_rejects_bad_arguments(
     monkeypatch.setenv("WIKIVIEWS_FETCH_BASE_URL", server.url)
     monkeypatch.setenv("WIKIVIEWS_FETCH_DOWNLOAD_DIR", str(tmp_path / "dl"))
     runner = CliRunner()
-    args = ["fetch", "--start", "2024-03-01T00", "--end", "2024-03-01T01", "--project", "de"]
+    args = ["fetch", "--start", "2024-03-01T00", "--end", "2024-03-01T01", "--project", "dewiki"]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "files: 2 loaded" in result.output

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from backend.codes import Access, Agent, Source, series_code
+from backend.dumpfiles import identify
 from backend.ingest.complete_dumps import parse_complete_dump, parse_letters
-from backend.ingest.filenames import identify
 from backend.ingest.parsed import ProjectFilter
 from backend.timeutil import day_number, hour_number
 from tests.helpers import write_dump
@@ -102,7 +102,7 @@ def test_monthly_file_spreads_counts_over_days(tmp_path: Path):
     ],
 )
 def test_bad_file_names_are_refused(name):
-    from backend.ingest.filenames import UnknownFileName
+    from backend.dumpfiles import UnknownFileName
 
     with pytest.raises(UnknownFileName):
         identify(Path(name))

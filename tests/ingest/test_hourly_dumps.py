@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from backend.codes import Access, Agent, Source, series_code
-from backend.ingest.filenames import identify
+from backend.dumpfiles import identify
 from backend.ingest.hourly_dumps import parse_hourly_dump
 from backend.ingest.parsed import ProjectFilter
 from backend.ingest.reader import UnreadableFile

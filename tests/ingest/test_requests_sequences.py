@@ -54,7 +54,9 @@ def test_check_reports_missing_and_duplicated(migrated_settings: Settings, tmp_p
     assert CliRunner().invoke(main, ["ingest-requests", str(log)], env=env).exit_code == 0
     check = CliRunner().invoke(main, ["check"], env=env)
     assert check.exit_code == 1
-    rows = [line.split("\t") for line in check.output.splitlines()[1:]]
+    lines = check.output.splitlines()
+    start = lines.index("host\thour\texpected\treceived\tmissing\tduplicated") + 1
+    rows = [line.split("\t") for line in lines[start:]]
     assert [row[0] for row in rows] == ["cp3001", "cp3002"]
     assert rows[0][2:] == ["10", "6", "4", "1"]  # expected, received, missing, duplicated
     assert rows[1][2:] == ["1", "1", "0", "0"]

@@ -8,14 +8,13 @@ country counts, actor state and sequence runs are added beside them in the same 
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from backend.codes import Access, Agent, series_code
+from backend.dumpfiles import DumpFile
 from backend.ingest import crashpoints
-from backend.ingest.filenames import DumpFile
 from backend.ingest.loader import FileFacts, load_parsed
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.requests import country_tops, gate
@@ -130,7 +129,7 @@ def apply_input(
     for (pid, hour, _series), views in parsed.project_hours.items():
         totals[(pid, hour)] += views
     held = gate.hold_new_hours(connection, settings, totals)
-    dump = DumpFile(Path(name), "requests", SOURCE, first_hour, last_hour - first_hour + 1)
+    dump = DumpFile(name, "requests", SOURCE, first_hour, last_hour - first_hour + 1)
     load_parsed(
         connection,
         dump,

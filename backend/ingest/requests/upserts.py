@@ -83,7 +83,7 @@ def bulk_upsert(
     )
     temporary.create(connection)
     try:
-        dialect_for(connection).fill(temporary.name, columns, rows)
+        dialect_for(connection).fill(temporary, rows)
         statement = _insert(connection, table).from_select(
             list(columns), select(*temporary.c).where(true())
         )
