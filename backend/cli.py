@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from backend import db
+from backend.backfill.command import backfill
 from backend.cli_options import (
     apply_store_options,
     hourly_option,
@@ -335,6 +336,7 @@ def serve(bind: str | None, workers: int | None) -> None:
 
 
 main.add_command(fetch)
+main.add_command(backfill)
 
 
 @main.command("status")
