@@ -20,6 +20,7 @@ from backend.cli_options import (
     store_options,
 )
 from backend.fetch.cli import fetch
+from backend.ingest.requests.commands import register as register_request_commands
 from backend.ingest.run import MissingPath, expand_paths
 from backend.sample import FORMATS, write_sample
 from backend.settings import InvalidSetting, load_settings, parse_setting
@@ -404,3 +405,6 @@ def redirects_load(
         f"{result.project}: {result.loaded} redirects stored (replacing {result.replaced}), "
         f"{result.skipped} skipped"
     )
+
+
+register_request_commands(main)

@@ -36,6 +36,8 @@ class Source(enum.IntEnum):
     PAGECOUNTS = 0
     PAGEVIEWS = 1
     COMPLETE = 2
+    #: A wiki's own request logs, classified here (all agents, access split, countries).
+    REQUESTS = 3
 
 
 #: The datasets' names, as the API and ``wikiviews status`` show them.
@@ -43,6 +45,7 @@ SOURCE_NAMES: dict[Source, str] = {
     Source.PAGECOUNTS: "pagecounts",
     Source.PAGEVIEWS: "pageviews",
     Source.COMPLETE: "pageview_complete",
+    Source.REQUESTS: "requests",
 }
 ACCESS_NAMES: dict[str, Access] = {
     "desktop": Access.DESKTOP,
@@ -84,6 +87,7 @@ def matching_series(source: Source, access: str, agent: str) -> tuple[int, ...]:
 
 #: The access methods and agent types each source tells apart (beyond the all-* totals).
 SOURCE_SPLITS: dict[Source, tuple[frozenset[str], frozenset[str]]] = {
+    Source.REQUESTS: (frozenset(ACCESS_NAMES), frozenset(AGENT_NAMES)),
     Source.COMPLETE: (frozenset(ACCESS_NAMES), frozenset(AGENT_NAMES)),
     Source.PAGEVIEWS: (frozenset({"desktop"}), frozenset({"user"})),
     Source.PAGECOUNTS: (frozenset({"desktop"}), frozenset()),

@@ -28,6 +28,7 @@ from typing import cast
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     Index,
@@ -323,3 +324,116 @@ Index("ix_redirects_target", Redirect.project_id, Redirect.target)
 def core(model: type[Base]) -> Table:
     """The Core :class:`~sqlalchemy.Table` of a model, for statements built with Core."""
     return cast(Table, model.__table__)
+
+
+# -- Raw request logs: working state (deleted after 48 hours) and what they publish ----------
+
+#: An actor's keyed hash, hex (the key is deleted after 48 hours; see
+#: :mod:`backend.ingest.requests.actors`).
+ActorHash = String(32)
+
+
+class RequestActor(Base):
+    """What one actor (a keyed hash) did on one day: counts only. Deleted after 48 hours."""
+
+    __tablename__ = "request_actors"
+
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(ActorHash, primary_key=True)
+    pageviews: Mapped[int] = mapped_column(Integer)
+    first_minute: Mapped[int] = mapped_column(Integer)
+    last_minute: Mapped[int] = mapped_column(Integer)
+    nocookies: Mapped[int] = mapped_column(Integer)
+    distinct_pages: Mapped[int] = mapped_column(Integer)
+    ua_length: Mapped[int] = mapped_column(Integer)
+
+
+class RequestCountryPage(Base):
+    """User views of a page from one country in one day and access. Deleted after 48 hours.
+
+    Never published as is: only through the thresholds of ``country_top_articles`` and
+    ``country_article_days``.
+    """
+
+    __tablename__ = "request_country_pages"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    title_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    access: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger)
+
+
+class RequestCountryActor(Base):
+    """That an actor read a page from a country on a day (to count distinct readers).
+
+    Deleted after 48 hours with the key that made the hash.
+    """
+
+    __tablename__ = "request_country_actors"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    title_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    access: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    actor: Mapped[str] = mapped_column(ActorHash, primary_key=True)
+
+
+class CountryArticleDay(Base):
+    """Published per-article views by country and day: over the distinct-reader floor only,
+    rounded up to hundreds (``access`` as in ``top_articles``)."""
+
+    __tablename__ = "country_article_days"
+    __table_args__ = (WITHOUT_ROWID,)
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    title_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    access: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    views_ceil: Mapped[int] = mapped_column(BigInteger)
+
+
+class RequestSequence(Base):
+    """Sequence numbers received from one log host in one hour (loss and duplicate checks).
+
+    ``ranges`` lists the received numbers as ``first-last`` runs separated by commas.
+    """
+
+    __tablename__ = "request_sequences"
+
+    hostname: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger)
+    duplicates: Mapped[int] = mapped_column(BigInteger)
+    ranges: Mapped[str] = mapped_column(Text)
+
+
+class ReleasedHour(Base):
+    """An hour released by ``wikiviews publish --force``: the publish gate holds it no more."""
+
+    __tablename__ = "released_hours"
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)
+    released_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PurgeRun(Base):
+    """One run of ``wikiviews purge``: when, with what retention, and what it deleted."""
+
+    __tablename__ = "purge_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column(DateTime)
+    dry_run: Mapped[bool] = mapped_column(Boolean)
+    retention_days: Mapped[int] = mapped_column(Integer)
+    files_deleted: Mapped[int] = mapped_column(Integer)
+    rows_deleted: Mapped[int] = mapped_column(BigInteger)
+    details: Mapped[str] = mapped_column(Text)

@@ -289,6 +289,83 @@ class Settings:
         "add a contact address, as Wikimedia asks of automated clients).",
         shown="wikiviews/VERSION (self-hosted pageview statistics; wikiviews fetch)",
     )
+    # Raw request logs (`wikiviews ingest-requests`, `check`, `purge`, `publish`).
+    request_hosts: str = _setting(
+        "",
+        "Hosts of your own wiki in raw request logs, as `host=project` pairs separated by "
+        "commas (`wiki.example.org=example.wiki`); Wikimedia's hosts need no entry.",
+        accepts="host=project pairs",
+    )
+    request_article_path: str = _setting(
+        "/wiki/", "Article path prefix of your wiki ($wgArticlePath without `$1`)."
+    )
+    request_script_path: str = _setting("/w", "Script path of your wiki ($wgScriptPath).")
+    raw_log_dir: str = _setting(
+        "",
+        "Directory of raw request logs that `wikiviews purge` deletes after the retention.",
+        accepts="a directory",
+    )
+    raw_log_retention_days: int = _setting(
+        90,
+        "Days raw request logs are kept in the raw-log directory (at most 90).",
+        _integer(1, 90),
+        f"{_COUNT} of days, 1 to 90",
+    )
+    hourly_row_retention_days: int = _setting(
+        0,
+        "Days `wikiviews purge` keeps hourly per-page rows (0: the hourly window decides).",
+        _integer(0),
+        f"{_COUNT} of days",
+    )
+    automated_max_pageviews: int = _setting(
+        800,
+        "An actor with more pageviews than this in a day is automated (Wikimedia: 800).",
+        _integer(1),
+        _COUNT,
+    )
+    automated_max_rate: float = _setting(
+        30.0,
+        "An actor reading this many pages a minute or more is automated (Wikimedia: 30).",
+        float,
+        "a number",
+    )
+    country_min_actors: int = _setting(
+        1000,
+        "Per-article country counts are published only above this many distinct readers "
+        "(Wikimedia's floor: 1000; only higher values are accepted).",
+        _integer(1000),
+        f"{_COUNT}, 1000 or more",
+    )
+    country_month_min_views: int = _setting(
+        100,
+        "Monthly country totals below this are not published (Wikimedia's floor: 100).",
+        _integer(100),
+        f"{_COUNT}, 100 or more",
+    )
+    protected_countries: str = _setting(
+        "",
+        "Country codes to withhold in addition to the built-in protected list (comma-separated).",
+        accepts="country codes",
+    )
+    gate_drop_ratio: float = _setting(
+        0.5,
+        "A new hour below this share of both the previous hour and the same hour a week "
+        "earlier is held back.",
+        float,
+        "a number",
+    )
+    gate_spike_ratio: float = _setting(
+        3.0,
+        "A new hour above this multiple of both comparison hours is held back.",
+        float,
+        "a number",
+    )
+    gate_min_views: int = _setting(
+        1000,
+        "The publish gate judges only hours whose comparison hours have at least this many views.",
+        _integer(0),
+        _COUNT,
+    )
 
     def __post_init__(self) -> None:
         if not self.database_url:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend import db, queries
@@ -10,6 +11,7 @@ from backend.api import metrics
 from backend.api.limits import rate_limit_storage
 from backend.api.params import stamp_hour
 from backend.api.store import connection, engine
+from backend.models import HeldHour
 
 blueprint = Blueprint("health", __name__)
 
@@ -21,6 +23,7 @@ def healthz():
     try:
         last_hour = queries.last_published_hour(connection())
         current = db.schema_is_current(settings, engine())
+        held = connection().execute(select(func.count()).select_from(HeldHour)).scalar_one()
     except SQLAlchemyError as exc:
         first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         response = jsonify({"status": "unavailable", "store": "unreachable", "error": first})
@@ -34,6 +37,8 @@ def healthz():
         "last_published_hour": None if last_hour is None else stamp_hour(last_hour),
         "freshness_seconds": freshness,
         "rate_limit_storage": rate_limit_storage(current_app),
+        # Hours the publish gate holds back (see `wikiviews check`); a warning, not an outage.
+        "held_hours": held,
     }
     response = jsonify(body)
     response.status_code = 200 if current else 503

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from urllib.parse import unquote
 
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from backend import queries
 from backend.api import params
@@ -204,7 +204,8 @@ def top_by_country(project: str, access: str, year: str, month: str):
     params.choice("access", access, params.ACCESS)
     name = params.project(project)
     month_number = params.top_month(year, month)
-    rows = queries.top_countries(connection(), name, access, month_number)
+    minimum = current_app.config["WIKIVIEWS_SETTINGS"].country_month_min_views
+    rows = queries.top_countries(connection(), name, access, month_number, minimum)
     if not rows:
         raise not_found()
     return json_response(

@@ -85,6 +85,8 @@ def load_parsed(
     dialect.drop_temp(tmp_rows)
     crashpoints.reached("counts")
 
+    if dump.kind in ("pageviews", "pagecounts"):  # whole hours: the publish gate judges them
+        publication.hold_outliers(connection, parsed.project_hours)
     add_project_sums(connection, dialect, core(ProjectHour), "hour", parsed.project_hours)
     add_project_sums(connection, dialect, core(ProjectDay), "day", parsed.project_days)
     _add_coverage(connection, dialect, dump, scope)

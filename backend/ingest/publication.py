@@ -9,12 +9,14 @@ publishing the last day of a month computes the month's project totals.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection, bindparam, text
 
 from backend.codes import Access, Agent, Source, series_code
+from backend.ingest.requests import gate
+from backend.settings import load_settings
 from backend.timeutil import FULL_DAY_MASK, month_days, month_of_day
 
 #: Access column of ``top_articles``: 0 is all-access, else 1 + Access.
@@ -32,6 +34,20 @@ def winners(
         if mask == FULL_DAY_MASK:
             return int(source)
     return None
+
+
+def hold_outliers(
+    connection: Connection, project_hours: Mapping[tuple[int, int, int], int]
+) -> list[tuple[int, int, str]]:
+    """The publish gate for the whole hours of a dump file, before its counts are added.
+
+    New hours at the live edge that fall or jump too far against the previous hour and the
+    same hour a week earlier go to ``held_hours`` (see :mod:`backend.ingest.requests.gate`).
+    """
+    totals: Counter[tuple[int, int]] = Counter()
+    for (project, hour, _series), views in project_hours.items():
+        totals[(project, hour)] += views
+    return gate.hold_new_hours(connection, load_settings(), totals, complete=True)
 
 
 def refresh(

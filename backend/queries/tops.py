@@ -95,12 +95,17 @@ COUNTRY_MONTH_MINIMUM = 100
 
 
 def top_countries(
-    connection: Connection, project: str, access: str, month: int
+    connection: Connection,
+    project: str,
+    access: str,
+    month: int,
+    minimum: int = COUNTRY_MONTH_MINIMUM,
 ) -> list[CountryEntry]:
     """Countries of a project (or ``all-projects``) in a month, by views, privacy-bounded.
 
-    Sums of fewer than 100 views are left out; the rest are rounded up to thousands and
-    ranked by the exact sum (ties share a rank), as Wikimedia publishes them.
+    Sums of fewer than ``minimum`` views (never below 100) are left out; the rest are
+    rounded up to thousands and ranked by the exact sum (ties share a rank), as Wikimedia
+    publishes them.
     """
     ids = project_ids(connection, project)
     if not ids:
@@ -116,7 +121,11 @@ def top_countries(
         .group_by(CountryDay.country)
     ).all()
     kept = sorted(
-        ((country, int(total)) for country, total in rows if total >= COUNTRY_MONTH_MINIMUM),
+        (
+            (country, int(total))
+            for country, total in rows
+            if total >= max(minimum, COUNTRY_MONTH_MINIMUM)
+        ),
         key=lambda row: (-row[1], row[0]),
     )
     entries: list[CountryEntry] = []

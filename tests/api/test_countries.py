@@ -99,3 +99,14 @@ def test_top_per_country_lists_articles_across_projects(client):
     ]
     assert client.get(f"{P}/top-per-country/FR/all-access/2024/02/02").status_code == 404
     assert client.get(f"{P}/top-per-country/DE/all-access/2024/02/01").status_code == 404
+
+
+def test_a_stricter_monthly_minimum_leaves_more_countries_out(client, migrated_settings):
+    import dataclasses
+
+    strict = create_app(dataclasses.replace(migrated_settings, country_month_min_views=1500))
+    response = strict.test_client().get(
+        f"{P}/top-by-country/en.wikipedia/all-access/2024/02", headers={"User-Agent": "tests"}
+    )
+    assert [c["country"] for c in response.get_json()["items"][0]["countries"]] == ["FR"]
+    strict.extensions["wikiviews_engine"].dispose()

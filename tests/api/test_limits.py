@@ -74,6 +74,7 @@ def test_healthz_reports_the_newest_published_hour(client):
     assert body["status"] == "ok" and body["schema"] == "current"
     assert body["last_published_hour"] == "2024030123"
     assert body["freshness_seconds"] > 0
+    assert body["held_hours"] == 0
 
 
 def test_healthz_is_503_when_the_store_is_unreachable(tmp_path):
