@@ -7,6 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 # The gadget's JavaScript: lint (ES5 for the gadget) and unit tests (node's runner + jsdom).
+if [[ ! -d node_modules ]] && command -v npm >/dev/null; then
+    echo "setup: installing the JavaScript test tools (npm ci)"
+    npm ci --no-audit --no-fund --silent
+fi
 if [[ -d node_modules ]]; then
     npm run --silent lint
     npm test --silent
