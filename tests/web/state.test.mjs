@@ -7,7 +7,9 @@ import {
   categorySource, isPartialMonth, monthlyTotals, presetRange, projectName, readState, resolveRange, splitTitles, writeQuery,
 } from "../../backend/web/scripts/state.js";
 import { csvField, toCsv } from "../../backend/web/scripts/table.js";
-import { rerank } from "../../backend/web/scripts/views/topviews.js";
+import {
+  automatedFlag, desktopLookup, MOBILE_HIGH, MOBILE_LOW, mobileShare, rerank, TOP_LIST_SIZE, withFlags,
+} from "../../backend/web/scripts/views/topviews.js";
 
 const defaults = { project: "en.wikipedia" };
 const read = (view, query) => readState(view, new URLSearchParams(query), defaults);
@@ -128,4 +130,53 @@ test("a category page URL names the wiki's API and the category", () => {
   assert.equal(categorySource("javascript:alert(1)"), null);
   assert.equal(categorySource("not a url"), null);
   assert.equal(categorySource("https://wiki.example.org/"), null);
+});
+
+test("the mobile share is 1 - desktop/all, unknown without views or desktop figures", () => {
+  assert.equal(mobileShare(3100, 3000), 1 - 3000 / 3100);
+  assert.equal(mobileShare(100, 100), 0);
+  assert.equal(mobileShare(100, 0), 1);
+  assert.equal(mobileShare(100, 120), 0); // desktop above all-access (other agents): clamped
+  assert.equal(mobileShare(0, 0), null);
+  assert.equal(mobileShare(100, null), null);
+  assert.equal(mobileShare(100, undefined), null);
+});
+
+test("entries are flagged outside [10 %, 90 %] of mobile share, as the report bot flags them", () => {
+  assert.equal(MOBILE_LOW, 0.1);
+  assert.equal(MOBILE_HIGH, 0.9);
+  assert.deepEqual(automatedFlag(0.0999), { kind: "mobile-low", share: 0.0999 });
+  assert.equal(automatedFlag(0.1), null);
+  assert.equal(automatedFlag(0.5), null);
+  assert.equal(automatedFlag(0.9), null);
+  assert.deepEqual(automatedFlag(0.9001), { kind: "mobile-high", share: 0.9001 });
+  assert.equal(automatedFlag(null), null);
+});
+
+test("desktop views come from the desktop top list; a full list leaves missing titles unknown", () => {
+  const short = desktopLookup([{ article: "A", views: 5 }]);
+  assert.equal(short("A"), 5);
+  assert.equal(short("B"), 0);
+  const full = desktopLookup(Array.from({ length: TOP_LIST_SIZE }, (_, i) => ({ article: `T${i}`, views: 10 })));
+  assert.equal(full("T3"), 10);
+  assert.equal(full("B"), null);
+  const flagged = withFlags(
+    [{ article: "Bot", views: 3100 }, { article: "Human", views: 100 }, { article: "App", views: 50 }],
+    desktopLookup([{ article: "Bot", views: 3000 }, { article: "Human", views: 50 }]),
+  );
+  assert.deepEqual(flagged.map((e) => [e.article, e.share, e.flag && e.flag.kind]), [
+    ["Bot", 1 - 3000 / 3100, "mobile-low"],
+    ["Human", 0.5, null],
+    ["App", 1, "mobile-high"],
+  ]);
+  assert.deepEqual(withFlags([{ article: "A", views: 1 }], null), [{ article: "A", views: 1, share: null, flag: null }]);
+});
+
+test("hiding flagged entries is kept in the top view's permalink", () => {
+  const { state } = read("topviews", "date=2024-03-01&hideflagged=1");
+  assert.equal(state.hideFlagged, true);
+  assert.match(writeQuery(state), /(^|&)hideflagged=1(&|$)/);
+  const plain = read("topviews", "date=2024-03-01").state;
+  assert.equal(plain.hideFlagged, false);
+  assert.doesNotMatch(writeQuery(plain), /hideflagged/);
 });

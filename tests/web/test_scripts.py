@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -44,3 +45,15 @@ def test_the_served_bundle_is_built_from_the_sources(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == BUNDLE.read_bytes(), "stale bundle: run `npm run build:page`"
+
+
+def test_the_top_views_flag_thresholds_are_the_report_bots() -> None:
+    """The page flags entries by the same mobile-share limits as bot/top_report.py."""
+    from bot.top_report import MOBILE_HIGH, MOBILE_LOW
+
+    source = (ROOT / "backend" / "web" / "scripts" / "views" / "topviews.js").read_text()
+    found = dict(re.findall(r"export const (MOBILE_LOW|MOBILE_HIGH) = ([0-9.]+);", source))
+    assert {name: float(value) for name, value in found.items()} == {
+        "MOBILE_LOW": MOBILE_LOW,
+        "MOBILE_HIGH": MOBILE_HIGH,
+    }

@@ -81,6 +81,7 @@ function fillForm() {
     setField(name, state[name]);
   }
   setField("redirects", state.redirects);
+  setField("hideflagged", state.hideFlagged);
   if (state.excludes) setField("excludes", state.excludes.join("\n"));
   if (config.view === "massviews") {
     setField("pages", state.pages.join("\n"));
@@ -100,6 +101,7 @@ function readForm() {
     if (field(name)) state[name] = value(name);
   }
   if (field("redirects")) state.redirects = field("redirects").checked;
+  if (field("hideflagged")) state.hideFlagged = field("hideflagged").checked;
   if (field("pattern")) state.pattern = value("pattern");
   if (field("excludes")) state.excludes = splitTitles(value("excludes"));
   if (field("page")) state.page = normalizeTitle(value("page"));

@@ -27,3 +27,8 @@ export function formatChange(value) {
     style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero",
   }).format(value / 100);
 }
+
+/** A share (0..1) as a percentage with at most one decimal, in the reader's language. */
+export function formatShare(value) {
+  return new Intl.NumberFormat(language, { style: "percent", maximumFractionDigits: 1 }).format(value);
+}

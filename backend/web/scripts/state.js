@@ -161,6 +161,7 @@ export function readState(view, params, defaults) {
     state.limit = oneOf(get("limit"), ["25", "50", "100", "500", "1000"], "100");
     state.excludes = params.has("excludes") ? splitTitles(get("excludes")) : [...TOP_EXCLUDES];
     state.pattern = params.has("pattern") ? get("pattern") : TOP_PATTERN;
+    state.hideFlagged = ["1", "true"].includes(get("hideflagged"));
     const date = get("date");
     state.mode = get("start") || get("end") ? "range" : "day";
     if (ISO_MONTH.test(date)) {
@@ -227,6 +228,7 @@ export function writeQuery(state) {
     const excludes = state.excludes.join("|");
     if (excludes !== TOP_EXCLUDES.join("|")) out.set("excludes", excludes);
     if (state.pattern !== TOP_PATTERN) out.set("pattern", state.pattern);
+    if (state.hideFlagged) out.set("hideflagged", "1");
     return out.toString();
   }
   set("platform", state.platform, "all-access");

@@ -54,6 +54,11 @@ function cell(column, value, tag = "td") {
     bar.style.inlineSize = `${Math.max(0, Math.min(100, value))}%`;
     return el(tag, { class: "wv-barcell", "aria-hidden": "true" }, bar);
   }
+  if (column.kind === "flag") {
+    // {label, reason}: the label shown, the reason as a tooltip and as text for screen readers.
+    return el(tag, { class: "wv-flag", title: value.reason },
+      value.label, el("span", { class: "wv-visually-hidden" }, `: ${value.reason}`));
+  }
   return el(tag, {}, String(value));
 }
 
