@@ -219,6 +219,13 @@ const SCENARIOS = {
       await page.press("input[name=pattern]", "Enter");
     });
     seen.patterned = await observe(page);
+    seen.flagTips = await page.$$eval("#wv-summary td.wv-flag, #wv-chart td.wv-flag", (cells) => cells.map((c) => c.title));
+    await reload(page, () => page.check("input[name=hideflagged]"));
+    seen.hidden = await observe(page);
+    const other = await open(context, log);
+    await other.goto(seen.hidden.permalink);
+    await settled(other);
+    seen.hiddenRestored = await observe(other);
     return seen;
   },
 

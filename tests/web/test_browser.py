@@ -227,17 +227,55 @@ def test_the_wiki_view_is_the_aggregate_routes_data(
     ]
 
 
+LOW = "Likely automated: mobile share 0% (under 10%)"
+
+
 def test_the_top_view_leaves_out_the_main_page_and_reranks(browser: dict[str, dict]) -> None:
     seen = scenario(browser, "topviews")
-    assert seen["inlined"] is True and seen["apiRequests"] == []
-    assert seen["summary"] == [["1", "Second", "100", ""], ["2", "Steady", "60", ""]]
+    # The all-access list is inlined; the desktop list (for the mobile share) is fetched.
+    assert seen["inlined"] is True
+    assert seen["apiRequests"] == [
+        "/api/rest_v1/metrics/pageviews/top/en.wikipedia/desktop/2024/03/01"
+    ]
+    # Every view of Second and Steady is on desktop: a mobile share of 0 %, flagged.
+    assert seen["summary"] == [
+        ["1", "Second", "100", "", "0%", LOW],
+        ["2", "Steady", "60", "", "0%", LOW],
+    ]
     assert rows_of(seen["csv"]["text"])[1:] == [
         ["en.wikipedia", "all-access", "2024-03-01", "2024-03-01", "1", "Second", "100"],
         ["en.wikipedia", "all-access", "2024-03-01", "2024-03-01", "2", "Steady", "60"],
     ]
     patterned = seen["patterned"]
     assert "pattern=%5ESec" in patterned["url"]
-    assert patterned["summary"] == [["1", "Steady", "60", ""]]
+    assert patterned["summary"] == [["1", "Steady", "60", "", "0%", LOW]]
+    assert seen["flagTips"] == ["mobile share 0% (under 10%)"]
+
+
+def test_the_top_view_hides_flagged_entries_and_keeps_it_in_the_permalink(
+    browser: dict[str, dict],
+) -> None:
+    seen = scenario(browser, "topviews")
+    for shown in (seen["hidden"], seen["hiddenRestored"]):
+        assert "hideflagged=1" in shown["url"] and "pattern=%5ESec" in shown["url"]
+        assert shown["state"] == "ready" and shown["error"] is None
+        assert shown["form"]["hideflagged"] is True
+        assert shown["summary"] == []
+
+
+def test_the_range_top_view_flags_the_main_page_by_its_mobile_share(
+    browser: dict[str, dict],
+) -> None:
+    # 1–3 March: 3 × (3000 desktop + 100 mobile-web) user views, a mobile share of 300/9300.
+    seen = scenario(browser, "topRange")
+    assert seen["summary"][0] == [
+        "1",
+        "Main Page",
+        "9,300",
+        "",
+        "3.2%",
+        "Likely automated: mobile share 3.2% (under 10%)",
+    ]
 
 
 def test_the_range_top_view_is_the_range_top_route(

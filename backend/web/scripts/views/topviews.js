@@ -10,9 +10,6 @@ export const TOP_COLUMNS = ["project", "access", "start", "end", "rank", "articl
 /** A mobile share outside [MOBILE_LOW, MOBILE_HIGH] flags an entry (bot/top_report.py's rule). */
 export const MOBILE_LOW = 0.1;
 export const MOBILE_HIGH = 0.9;
-/** The most entries a top list holds: a title missing from a full list has unknown views. */
-export const TOP_LIST_SIZE = 1000;
-
 /**
  * The mobile share 1 - desktop/all of a title, or null when it is unknown (no all-access
  * views, or desktop views unknown), clamped at 0 as the bot clamps it.
@@ -31,13 +28,13 @@ export function automatedFlag(share) {
 }
 
 /**
- * Each title's desktop views from the desktop top list `articles`: a title missing from a list
- * shorter than a full top list had no desktop views; from a full list, its views are unknown.
+ * Each title's desktop views from the desktop top list `articles`, or null for a title not in
+ * it: top lists are cut (at 1000 entries, or the store's top size), so a missing title's
+ * desktop views are unknown, and it is left unflagged rather than guessed.
  */
 export function desktopLookup(articles) {
   const views = new Map(articles.map((entry) => [entry.article, entry.views]));
-  const complete = articles.length < TOP_LIST_SIZE;
-  return (title) => (views.has(title) ? views.get(title) : complete ? 0 : null);
+  return (title) => (views.has(title) ? views.get(title) : null);
 }
 
 /** `entries` with their `share` and `flag`; `desktop` is a desktopLookup, or null (no flags). */
