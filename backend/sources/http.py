@@ -319,28 +319,24 @@ class ApiSource:
         access: str = "all-access",
         agent: str = "user",
     ) -> dict[str, dict[str, int]]:
-        """``{title: {"YYYYMMDDHH": views}}``: one request a title, to the extensions'
-        ``per-article-hourly`` route or Wikimedia's per-article route with ``hourly``.
+        """``{title: {"YYYYMMDDHH": views}}``: one request a title to the extensions'
+        ``per-article-hourly`` route.
 
-        Wikimedia's per-article route answers ``hourly`` with a 400 (it keeps no hourly
-        per-article data): that is empty series, not an error."""
+        Wikimedia's pageview API keeps no hourly per-article data (its per-article route
+        refuses ``hourly``), so a server without the extensions gets no request at all and
+        every title has an empty series."""
         wanted = {title: title.replace(" ", "_") for title in titles}
+        if not self.extensions:
+            return {title: {} for title in titles}
         names = list(dict.fromkeys(wanted.values()))
         first, last = f"{_stamp(start)}00", f"{_stamp(end)}23"
-        extensions = self.extensions
 
         def fetch(name: str) -> dict[str, int]:
-            if extensions:
-                path = (
-                    f"{EXTENSIONS}/per-article-hourly/{_segment(project)}/{access}/{agent}/"
-                    f"{_segment(name)}/{first}/{last}"
-                )
-            else:
-                path = (
-                    f"{PAGEVIEWS}/per-article/{_segment(project)}/{access}/{agent}/"
-                    f"{_segment(name)}/hourly/{first}/{last}"
-                )
-            body = self.get(path, absent=(404,) if extensions else (400, 404))
+            path = (
+                f"{EXTENSIONS}/per-article-hourly/{_segment(project)}/{access}/{agent}/"
+                f"{_segment(name)}/{first}/{last}"
+            )
+            body = self.get(path, absent=(404,))
             items = (body or {}).get("items", [])
             return dict(sorted((item["timestamp"][:10], item["views"]) for item in items))
 
