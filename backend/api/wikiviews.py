@@ -225,11 +225,17 @@ def per_article_hourly(project: str, access: str, agent: str, rest: str):
     pid = state[0]
     window_first = newest - settings.hourly_window_days * 24 + 1
     first, last = max(span.first_hour, window_first), min(span.last_hour, newest)
-    if first > last or not queries.hourly_window_filled(db, pid, first, last):
+    window = f"{params.stamp_hour(window_first)} to {params.stamp_hour(newest)}"
+    if first > last:
         raise not_found(
-            "No hourly per-page data in that range: the hourly window keeps "
-            f"{params.stamp_hour(window_first)} to {params.stamp_hour(newest)}, and only loads "
-            "with --project or --hourly fill it."
+            f"No hourly per-page data in that range: it lies outside the hourly window, "
+            f"which keeps {window}."
+        )
+    if not queries.hourly_window_filled(db, pid, first, last):
+        raise not_found(
+            f"No hourly per-page data for {params.stamp_hour(first)} to "
+            f"{params.stamp_hour(last)}: the hourly window ({window}) holds no per-page rows "
+            "for those hours, because only loads with --project or --hourly fill it."
         )
     winners = queries.visible_hours(db, pid, first, last)
     resolved = queries.resolve_titles(db, pid, name, [article], redirects=with_redirects)
