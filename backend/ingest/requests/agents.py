@@ -10,6 +10,8 @@ import re
 
 from ua_parser import parse_device
 
+from backend.ingest.requests.memo import CountingMemo
+
 #: Wikimedia's spider pattern (refinery ``Webrequest.java``), matched case-insensitively,
 #: "to be used in addition to ua-parser device_family field being identified as Spider".
 _SPIDER_CONTAINS = (
@@ -43,21 +45,8 @@ def is_spider_uncached(user_agent: str) -> bool:
     return device is not None and device.family == "Spider"
 
 
-class SpiderCache:
-    """:func:`is_spider_uncached` behind a dictionary, with hit counts for the benchmark."""
+class SpiderCache(CountingMemo[str, bool]):
+    """:func:`is_spider_uncached` behind a bounded memo, with hit counts for the benchmark."""
 
     def __init__(self) -> None:
-        self._known: dict[str, bool] = {}
-        self.hits = 0
-        self.misses = 0
-
-    def __call__(self, user_agent: str) -> bool:
-        known = self._known.get(user_agent)
-        if known is not None:
-            self.hits += 1
-            return known
-        self.misses += 1
-        if len(self._known) >= CACHE_SIZE:
-            self._known.clear()
-        known = self._known[user_agent] = is_spider_uncached(user_agent)
-        return known
+        super().__init__(is_spider_uncached, CACHE_SIZE)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import iptocc
 
+from backend.ingest.requests.memo import CountingMemo
+
 UNKNOWN = "--"
 
 #: Countries whose readers are never published by country. Wikimedia's exact list is not
@@ -63,25 +65,16 @@ def protected_countries(extra: str = "") -> frozenset[str]:
     return PROTECTED_COUNTRIES | added
 
 
-class CountryCache:
-    """IP → country behind a bounded dictionary (kept in memory only), with hit counts."""
+def country_of(ip: str) -> str:
+    """The ISO country code of ``ip`` from the offline database, or ``--`` when unknown."""
+    try:
+        return iptocc.country_code(ip) or UNKNOWN
+    except (ValueError, TypeError):
+        return UNKNOWN
+
+
+class CountryCache(CountingMemo[str, str]):
+    """:func:`country_of` behind a bounded memo (kept in memory only), with hit counts."""
 
     def __init__(self) -> None:
-        self._known: dict[str, str] = {}
-        self.hits = 0
-        self.misses = 0
-
-    def __call__(self, ip: str) -> str:
-        known = self._known.get(ip)
-        if known is not None:
-            self.hits += 1
-            return known
-        self.misses += 1
-        if len(self._known) >= CACHE_SIZE:
-            self._known.clear()
-        try:
-            code = iptocc.country_code(ip) or UNKNOWN
-        except (ValueError, TypeError):
-            code = UNKNOWN
-        known = self._known[ip] = code
-        return known
+        super().__init__(country_of, CACHE_SIZE)
