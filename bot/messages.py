@@ -28,6 +28,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "top-reason": "Reason",
         "flag-mobile-low": "mobile share {share} (under {limit})",
         "flag-mobile-high": "mobile share {share} (over {limit})",
+        "flag-one-hour": "{share} of the views in one hour, {hour} UTC (over {limit})",
         "popular-header": (
             "This is a list of pages in the scope of {project} along with their pageviews, "
             "including all redirects. The table below is written by a bot; text outside it "

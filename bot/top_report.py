@@ -2,8 +2,9 @@
 entries moved to an exclusions list.
 
 Data comes from :class:`backend.sources.PageviewSource`: the period's top list, desktop and
-all-access views of the candidates (for the mobile share) and the previous period's top list
-(for the change of rank). Rendering is pure, so tables are unit-tested without a wiki.
+all-access views of the candidates (for the mobile share), their hourly views where the hourly
+window holds the period (for the busiest hour) and the previous period's top list (for the
+change of rank). Rendering is pure, so tables are unit-tested without a wiki.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from bot.wikitext import formatnum, table, title_cell
 #: (the heuristic of the Top 25 Report and Wikimedia's annual lists).
 MOBILE_LOW = 0.10
 MOBILE_HIGH = 0.90
+#: An entry whose single busiest hour holds more than this share of its views for the period
+#: is flagged as likely automated (checked only where hourly data exists).
+ONE_HOUR_SHARE = 0.50
 #: Titles never reported (besides the wiki's main page and special pages).
 ALWAYS_LEFT_OUT = frozenset({"-", "Main_Page", "Main Page", "Special:Search"})
 
@@ -64,15 +68,22 @@ class Filters:
         return not any(shown.startswith(prefix) for prefix in self.special_prefixes)
 
 
-def automated_flags(mobile_share: float | None) -> tuple[str, ...]:
-    """The reasons an entry looks automated (empty: it looks human)."""
-    if mobile_share is None:
-        return ()
-    if mobile_share < MOBILE_LOW:
-        return (f"mobile-low:{mobile_share:.4f}",)
-    if mobile_share > MOBILE_HIGH:
-        return (f"mobile-high:{mobile_share:.4f}",)
-    return ()
+def automated_flags(
+    mobile_share: float | None, busiest_hour: tuple[float, str] | None = None
+) -> tuple[str, ...]:
+    """The reasons an entry looks automated (empty: it looks human).
+
+    ``busiest_hour`` is the share of the period's views in the entry's busiest hour and that
+    hour (``YYYYMMDDHH``), or ``None`` where no hourly data exists.
+    """
+    flags: list[str] = []
+    if mobile_share is not None and mobile_share < MOBILE_LOW:
+        flags.append(f"mobile-low:{mobile_share:.4f}")
+    elif mobile_share is not None and mobile_share > MOBILE_HIGH:
+        flags.append(f"mobile-high:{mobile_share:.4f}")
+    if busiest_hour is not None and busiest_hour[0] > ONE_HOUR_SHARE:
+        flags.append(f"one-hour:{busiest_hour[0]:.4f}:{busiest_hour[1]}")
+    return tuple(flags)
 
 
 def _period_range(period: Period):
@@ -104,6 +115,24 @@ def _mobile_shares(
     return shares
 
 
+def _busiest_hours(
+    source: PageviewSource, project: str, period: Period, views: dict[str, int]
+) -> dict[str, tuple[float, str]]:
+    """Title → (share of its ``views`` in its busiest hour, that hour), for the titles with
+    hourly data in the period; a source that cannot answer hourly questions gives none."""
+    try:
+        hourly = source.hourly(project, list(views), period.start, period.end)
+    except SourceError:
+        return {}
+    busiest: dict[str, tuple[float, str]] = {}
+    for title, hours in hourly.items():
+        total = views.get(title, 0)
+        if hours and total > 0:
+            hour = max(hours, key=lambda key: (hours[key], key))
+            busiest[title] = (hours[hour] / total, hour)
+    return busiest
+
+
 def build_report(
     source: PageviewSource,
     project: str,
@@ -128,6 +157,11 @@ def build_report(
         batch = candidates[position : position + chunk]
         position += len(batch)
         shares = _mobile_shares(source, project, period, [a.title for a in batch]) if flag else {}
+        hours = (
+            _busiest_hours(source, project, period, {a.title: a.views for a in batch})
+            if flag
+            else {}
+        )
         for article in batch:
             share = shares.get(article.title)
             entry = Entry(
@@ -135,7 +169,7 @@ def build_report(
                 views=article.views,
                 mobile_share=share,
                 previous_rank=previous_rank.get(article.title.replace(" ", "_")),
-                flags=automated_flags(share) if flag else (),
+                flags=automated_flags(share, hours.get(article.title)) if flag else (),
             )
             if entry.flags:
                 report.excluded.append(entry)
@@ -169,8 +203,14 @@ def _reason(flags: Iterable[str], lang: str) -> str:
     reasons = []
     for item in flags:
         kind, _, value = item.partition(":")
+        value, _, hour = value.partition(":")
         share = _share(float(value))
-        if kind == "mobile-low":
+        if kind == "one-hour":
+            when = f"{hour[:4]}-{hour[4:6]}-{hour[6:8]} {hour[8:10]}:00"
+            reasons.append(
+                message("flag-one-hour", lang, share=share, hour=when, limit=_share(ONE_HOUR_SHARE))
+            )
+        elif kind == "mobile-low":
             reasons.append(message("flag-mobile-low", lang, share=share, limit=_share(MOBILE_LOW)))
         else:
             reasons.append(

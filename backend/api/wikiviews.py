@@ -5,6 +5,8 @@
 * ``per-article/{project}/{access}/{agent}/{granularity}/{start}/{end}?titles=A|B``: several
   articles in one request;
 * ``top/{project}/{access}/{start}/{end}``: top lists over a range of days;
+* ``per-article-by-country/{project}/{access}/{title}/{start}/{end}``: an article's daily
+  views by country, as the raw-log ingest publishes them (thresholded, rounded);
 * ``freshness/{project}``: what is published, from which source, and what is held;
 * ``projects``: every loaded project, its published days and sources, and the store's size.
 
@@ -33,7 +35,7 @@ from backend.codes import SOURCE_NAMES, Source
 from backend.sources import NotPublished, StoreSource
 from backend.sources.status import status_json
 from backend.sources.summary import DEFAULT_DAYS
-from backend.timeutil import day_stamp, month_days, month_of_day
+from backend.timeutil import day_date, day_stamp, month_days, month_of_day
 
 PREFIX = "/api/wikiviews/v1"
 blueprint = Blueprint("wikiviews", __name__, url_prefix=PREFIX)
@@ -225,11 +227,17 @@ def per_article_hourly(project: str, access: str, agent: str, rest: str):
     pid = state[0]
     window_first = newest - settings.hourly_window_days * 24 + 1
     first, last = max(span.first_hour, window_first), min(span.last_hour, newest)
-    if first > last or not queries.hourly_window_filled(db, pid, first, last):
+    window = f"{params.stamp_hour(window_first)} to {params.stamp_hour(newest)}"
+    if first > last:
         raise not_found(
-            "No hourly per-page data in that range: the hourly window keeps "
-            f"{params.stamp_hour(window_first)} to {params.stamp_hour(newest)}, and only loads "
-            "with --project or --hourly fill it."
+            f"No hourly per-page data in that range: it lies outside the hourly window, "
+            f"which keeps {window}."
+        )
+    if not queries.hourly_window_filled(db, pid, first, last):
+        raise not_found(
+            f"No hourly per-page data for {params.stamp_hour(first)} to "
+            f"{params.stamp_hour(last)}: the hourly window ({window}) holds no per-page rows "
+            "for those hours, because only loads with --project or --hourly fill it."
         )
     winners = queries.visible_hours(db, pid, first, last)
     resolved = queries.resolve_titles(db, pid, name, [article], redirects=with_redirects)
@@ -243,6 +251,38 @@ def per_article_hourly(project: str, access: str, agent: str, rest: str):
         raise not_found()
     extra = {"redirects": {t: list(ids.redirects) for t, ids in resolved.items()}}
     return _items_response(items, ARTICLE_COLUMNS, extra if with_redirects else None)
+
+
+COUNTRY_COLUMNS = ("project", "article", "access", "date", "country", "views")
+
+
+@blueprint.get("/per-article-by-country/<project>/<access>/<path:rest>")
+def per_article_by_country(project: str, access: str, rest: str):
+    """One article's daily views by country (``YYYYMMDD``), only where raw logs published."""
+    segments = options.raw_segments("/per-article-by-country/", 5)
+    params.choice("access", access, params.ACCESS)
+    name = params.project(project)
+    article = params.article("/".join(segments[2:-2]))
+    span = params.date_range(unquote(segments[-2]), unquote(segments[-1]), with_hour=False)
+    options.check_days(span.last_day - span.first_day + 1)
+    options.output_format()
+    found = queries.article_by_country(
+        connection(limited=True), name, access, article, span.first_day, span.last_day
+    )
+    if not found:
+        raise not_found()
+    items = [
+        {
+            "project": name,
+            "article": article,
+            "access": access,
+            "date": _date_stamp(day_date(entry.day)),
+            "country": entry.country,
+            "views": entry.views_ceil,
+        }
+        for entry in found
+    ]
+    return _items_response(items, COUNTRY_COLUMNS)
 
 
 TOP_COLUMNS = ("project", "access", "start", "end", "rank", "article", "views")

@@ -8,8 +8,8 @@ that are not of the access and agent asked for is present with 0 (zero is not ab
 
 Modules: ``common`` (vocabularies, the statement fast path, id lookups, blocklist),
 ``articles``, ``projects``, ``tops``, ``article_ids`` (the extensions' reads by title id),
-``ranges`` (range top lists), ``freshness`` and ``status`` (what is loaded). Everything
-public is importable from here.
+``ranges`` (range top lists), ``country_articles`` (per-article country counts),
+``freshness`` and ``status`` (what is loaded). Everything public is importable from here.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from backend.queries.common import (
     project_names,
     title_id,
 )
+from backend.queries.country_articles import CountryViews, article_by_country
 from backend.queries.freshness import Freshness, freshness, hourly_window_filled
 from backend.queries.projects import (
     last_published_hour,
@@ -71,12 +72,14 @@ __all__ = [
     "ArticleIds",
     "CountryArticle",
     "CountryEntry",
+    "CountryViews",
     "DayPublication",
     "Freshness",
     "ProjectRow",
     "RangeTop",
     "ScanTooLong",
     "TopEntry",
+    "article_by_country",
     "article_daily",
     "article_monthly",
     "blocked_titles",

@@ -10,9 +10,9 @@ The API's views, the bot and the statistics page ask their questions here and no
   or an ``http(s)://`` base URL (the part before ``/api/…``).
 
 Dates are :class:`datetime.date`; series are keyed by ``YYYYMMDD`` strings (``YYYYMM01`` for
-months), as the wire formats are. ``access`` and ``agent`` take the API's values
-(``all-access``, ``desktop``, ``mobile-web``, ``mobile-app``; ``all-agents``, ``user``,
-``spider``, ``automated``). Titles are returned exactly as given (spaces or underscores).
+months, ``YYYYMMDDHH`` for hours), as the wire formats are. ``access`` and ``agent`` take the
+API's values (``all-access``, ``desktop``, ``mobile-web``, ``mobile-app``; ``all-agents``,
+``user``, ``spider``, ``automated``). Titles are returned exactly as given (spaces or underscores).
 Days without any views are absent from series unless ``zero_fill=True`` (then every day from
 ``start`` to the last published day within ``end`` is there); a day with views that are not of
 the access and agent asked for is there with 0, as in Wikimedia's API (zero is not absence).
@@ -71,6 +71,20 @@ class PageviewSource(Protocol):
         redirects: bool = False,
     ) -> dict[str, dict[str, int]]:
         """``{title: {"YYYYMM01": views}}``: whole months within ``start``..``end``."""
+        ...
+
+    def hourly(
+        self,
+        project: str,
+        titles: list[str],
+        start: date,
+        end: date,
+        *,
+        access: str = "all-access",
+        agent: str = "user",
+    ) -> dict[str, dict[str, int]]:
+        """``{title: {"YYYYMMDDHH": views}}`` for every title given, from hour 00 of ``start``
+        to hour 23 of ``end``, clipped to the hourly window (empty series outside it)."""
         ...
 
     def top(

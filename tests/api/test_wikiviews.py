@@ -329,6 +329,18 @@ def test_hourly_redirects_and_csv(ext_client):
 def test_hourly_errors(ext_client):
     outside = problem(hourly(ext_client, "Main_Page", "2024022000", "2024022023"), 404)
     assert "2024022606" in outside["detail"] and "2024030405" in outside["detail"]
+    assert "outside the hourly window" in outside["detail"]
+    assert "--project" not in outside["detail"]
+    # February came from monthly files: inside the window, but no per-page hours.
+    unfilled = problem(hourly(ext_client, "Main_Page", "2024022700", "2024022723"), 404)
+    assert unfilled["detail"] == (
+        "No hourly per-page data for 2024022700 to 2024022723: the hourly window "
+        "(2024022606 to 2024030405) holds no per-page rows for those hours, because only "
+        "loads with --project or --hourly fill it."
+    )
+    # A range reaching back before the window is judged on the part inside it.
+    clipped = problem(hourly(ext_client, "Main_Page", "2024022000", "2024022723"), 404)
+    assert clipped["detail"].startswith("No hourly per-page data for 2024022606 to 2024022723")
     dates = problem(hourly(ext_client, "Main_Page", "20240304", "2024030405"), 400)
     assert dates["detail"] == (
         "start timestamp is invalid, must be a valid date in YYYYMMDDHH format"

@@ -2,7 +2,8 @@
 
 Views are held per project, title, access method and day; ``mobile`` days count in
 ``all-access`` and not in ``desktop``. Redirects are summed into their targets on request,
-as the store does. Agent is ignored (everything is ``user``).
+as the store does. Agent is ignored (everything is ``user``). Hourly views (the hourly
+window) are held apart, all-access only, and only where :meth:`MemorySource.add_hour` put them.
 """
 
 from __future__ import annotations
@@ -29,10 +30,16 @@ class MemorySource:
         self.views: dict[tuple[str, str], dict[date, dict[str, int]]] = defaultdict(dict)
         self.redirects: dict[str, dict[str, str]] = defaultdict(dict)  # project -> {from: to}
         self.calls: list[tuple[str, int]] = []
+        # (project, title) -> {"YYYYMMDDHH": views}
+        self.hours: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
 
     def add(self, project: str, title: str, day: date, desktop: int, mobile: int = 0) -> None:
         """Record views of ``title`` on ``day``."""
         self.views[(project, title.replace(" ", "_"))][day] = {"desktop": desktop, "mobile": mobile}
+
+    def add_hour(self, project: str, title: str, day: date, hour: int, views: int) -> None:
+        """Record all-access views of ``title`` in ``hour`` of ``day`` (the hourly window)."""
+        self.hours[(project, title.replace(" ", "_"))][f"{day:%Y%m%d}{hour:02d}"] = views
 
     def add_redirect(self, project: str, source: str, target: str) -> None:
         """Make ``source`` a redirect to ``target``."""
@@ -96,6 +103,19 @@ class MemorySource:
                 months[key[:6] + "01"] = months.get(key[:6] + "01", 0) + n
             out[title] = months
         self.calls.pop()
+        return out
+
+    def hourly(self, project, titles, start, end, *, access="all-access", agent="user"):
+        self.calls.append(("hourly", len(titles)))
+        first, last = f"{start:%Y%m%d}00", f"{end:%Y%m%d}23"
+        out: dict[str, dict[str, int]] = {}
+        for title in titles:
+            held = self.hours.get((project, title.replace(" ", "_")), {})
+            out[title] = {
+                key: n
+                for key, n in sorted(held.items())
+                if first <= key <= last and access == "all-access" and n
+            }
         return out
 
     def top(self, project, start, end=None, *, access="all-access", limit=1000):

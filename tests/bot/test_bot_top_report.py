@@ -123,3 +123,41 @@ def test_rendered_report() -> None:
 def test_rendered_period_absent() -> None:
     assert rendered_period(None) is None
     assert rendered_period("no period here") is None
+
+
+def test_the_busiest_hour_flags_where_hourly_data_exists() -> None:
+    src = _source()
+    # A: 1000 views in May, 510 of them (51%) in one hour. B: 400 of 800 (50%, not over).
+    src.add_hour(P, "A", date(2024, 5, 10), 14, 510)
+    src.add_hour(P, "A", date(2024, 5, 10), 15, 90)
+    src.add_hour(P, "B", date(2024, 5, 10), 3, 400)
+    report = build_report(src, P, MAY, limit=3)
+    assert [e.title for e in report.entries] == ["B", "C", "D"]
+    assert [e.title for e in report.excluded] == ["A", "Spam", "Phone_bot"]
+    assert report.excluded[0].flags == ("one-hour:0.5100:2024051014",)
+    text = render_report(report)
+    assert "51% of the views in one hour, 2024-05-10 14:00 UTC (over 50%)" in text
+
+
+def test_no_hourly_data_no_hour_flag() -> None:
+    src = _source()
+    # Hours outside the period do not count, and without hourly data nothing is flagged.
+    src.add_hour(P, "A", date(2024, 4, 30), 23, 1000)
+    report = build_report(src, P, MAY, limit=3)
+    assert [e.title for e in report.entries] == ["A", "B", "C"]
+    assert all(not f.startswith("one-hour") for e in report.excluded for f in e.flags)
+    assert ("hourly", 6) in src.calls
+
+
+@pytest.mark.parametrize(
+    ("busiest", "flags"),
+    [
+        (None, ()),
+        ((0.5, "2024051000"), ()),
+        ((0.5001, "2024051000"), ("one-hour:0.5001:2024051000",)),
+    ],
+)
+def test_one_hour_share_bound(busiest, flags) -> None:
+    assert automated_flags(0.5, busiest) == flags
+    both = automated_flags(0.05, busiest)
+    assert both == ("mobile-low:0.0500", *flags)
