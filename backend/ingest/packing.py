@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, literal, select
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, select
 
 from backend import series_codec
 from backend.codes import Access, Agent
 from backend.db import WRITE
 from backend.ingest.dialect import dialect_for
-from backend.ingest.publication import count_days, store_top
+from backend.ingest.publication import count_days, ranked, store_top
 from backend.models import (
     DayCount,
     PackedDay,
@@ -289,14 +289,9 @@ def compute_month_top(connection: Connection, project: int, month: int, size: in
     rows: list[tuple[int, ...]] = []
     for access, name in enumerate(_TOTAL_COLUMNS):
         column = months.c[name]
+        # A bounded top-N sort; ranks are numbered in Python (see publication.ranked).
         top = (
-            select(
-                literal(access),
-                func.row_number().over(order_by=(column.desc(), months.c.title_id)),
-                months.c.title_id,
-                column,
-                func.rank().over(order_by=column.desc()),
-            )
+            select(months.c.title_id, column)
             .where(
                 months.c.project_id == project,
                 months.c.month == month,
@@ -306,5 +301,6 @@ def compute_month_top(connection: Connection, project: int, month: int, size: in
             .order_by(column.desc(), months.c.title_id)
             .limit(size + 1)
         )
-        rows.extend(tuple(row) for row in connection.execute(top))
+        entries = ranked((title_id, views) for title_id, views in connection.execute(top))
+        rows.extend((access, *entry) for entry in entries)
     store_top(connection, project, "m", month, rows, size)
