@@ -6,6 +6,7 @@ import bz2
 import hashlib
 import zlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -108,3 +109,16 @@ def read_selected(
             yield block
         else:
             yield from select_ranges(block, prefixes)
+
+
+def prefetched(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """Yield ``blocks`` while the next one is read on a second thread.
+
+    Decompression (bzip2, zlib, ISA-L) runs without the GIL, so on two cores reading the
+    next block overlaps parsing the current one. Errors reach the caller in order.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="wikiviews-read") as pool:
+        pending = pool.submit(next, blocks, None)
+        while (block := pending.result()) is not None:
+            pending = pool.submit(next, blocks, None)
+            yield block
