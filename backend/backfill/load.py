@@ -60,15 +60,7 @@ def _to_store_ids(connection: Connection, parsed: ParsedFile) -> None:
     }
     if all(local == store for local, store in mapping.items()):
         return
-    parsed.projects = {mapping[local]: name for local, name in parsed.projects.items()}
-    parsed.rows = [(mapping[p], title, day, s, v) for p, title, day, s, v in parsed.rows]
-    parsed.page_ids = [(mapping[p], title, page) for p, title, page in parsed.page_ids]
-    parsed.project_hours = Counter(
-        {(mapping[p], hour, s): v for (p, hour, s), v in parsed.project_hours.items()}
-    )
-    parsed.project_days = Counter(
-        {(mapping[p], day, s): v for (p, day, s), v in parsed.project_days.items()}
-    )
+    parsed.remap_projects(mapping)
 
 
 def load_all(
@@ -134,7 +126,7 @@ def _load_one(
     known.add(path.name)
     report.loaded.append(task.path)
     report.lines_read += parsed.lines_read
-    report.rows += len(parsed.rows)
+    report.rows += parsed.row_count
     report.views += parsed.views
     report.parse_seconds += task.seconds
     report.rejects.update(parsed.rejects)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import repeat
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,7 +19,7 @@ from backend.domain_codes import is_known_project
 from backend.dumpfiles import DumpFile
 from backend.ingest.columnar import all_of, codes_of, full_match, joined_lines, read_fields
 from backend.ingest.lines import text_lines
-from backend.ingest.parsed import ParsedFile, ProjectFilter
+from backend.ingest.parsed import ParsedFile, ProjectFilter, row_table
 from backend.ingest.reader import prefetched, read_selected
 from backend.titles import MAX_TITLE_BYTES
 
@@ -175,14 +174,13 @@ class _CompleteReader:
                 page_ids.append((project, title, int(page)))
         if self.monthly:
             days = pc.add(per_letter["slot"], self.first_day)
-            parsed.rows.extend(
-                zip(
-                    per_letter["index"].to_pylist(),
-                    per_letter["title"].to_pylist(),
-                    days.to_pylist(),
-                    per_letter["series"].to_pylist(),
-                    per_letter["count"].to_pylist(),
-                    strict=True,
+            parsed.row_tables.append(
+                row_table(
+                    per_letter["index"],
+                    per_letter["title"],
+                    days,
+                    per_letter["series"],
+                    per_letter["count"],
                 )
             )
             by_day = per_letter.append_column("day", days)
@@ -190,14 +188,13 @@ class _CompleteReader:
                 parsed.project_days[(project, day, series)] += views
             return
         day = self.first_day
-        parsed.rows.extend(
-            zip(
-                indexes,
-                titles,
-                repeat(day),
-                rows["series"].to_pylist(),
-                rows["views"].to_pylist(),
-                strict=False,
+        parsed.row_tables.append(
+            row_table(
+                rows["index"],
+                rows["title"],
+                pa.repeat(day, rows.num_rows),
+                rows["series"],
+                rows["views"],
             )
         )
         for project, series, views in _sums(rows, ("index", "series"), "views"):

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from typing import Any
 
+import pyarrow as pa
+from pyarrow import csv as pa_csv
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -35,6 +37,8 @@ from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateTable, DropTable
 
+from backend.ingest import crashpoints
+from backend.ingest.parsed import ParsedFile
 from backend.models import Title, TitleText, core
 
 _BATCH = 50_000
@@ -118,6 +122,10 @@ class Dialect:
         cursor = self.connection.connection.dbapi_connection.cursor()
         cursor.executemany(self._compiled_insert(table), rows)
         cursor.close()
+
+    def fill_parsed(self, table: Table, parsed: ParsedFile) -> None:
+        """Fill ``table`` (with the columns of a row) with every parsed row of a file."""
+        self.fill(table, crashpoints.counted(parsed.iter_rows()))
 
     def _compiled_insert(self, table: Table) -> str:
         return str(insert(table).compile(dialect=self.connection.dialect))
@@ -225,20 +233,49 @@ class PostgresDialect(Dialect):
         self.connection.execute(text("SET LOCAL work_mem = '256MB'"))
 
     def fill(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
-        from psycopg import sql as pg_sql
-
         cursor = self.connection.connection.dbapi_connection.cursor()
-        names = pg_sql.SQL(", ").join(pg_sql.Identifier(c.name) for c in table.columns)
-        copy_sql = pg_sql.SQL("COPY {} ({}) FROM STDIN").format(
-            pg_sql.Identifier(table.name), names
-        )
-        with cursor.copy(copy_sql) as copy:
+        with cursor.copy(_copy_statement(table, csv=False)) as copy:
             for row in rows:
                 copy.write_row(row)
-        # Temporary tables have no statistics until analysed: without them the planner picks
-        # nested loops over millions of rows.
-        cursor.execute(pg_sql.SQL("ANALYZE {}").format(pg_sql.Identifier(table.name)))
+        _analyze(cursor, table)
         cursor.close()
+
+    def fill_parsed(self, table: Table, parsed: ParsedFile) -> None:
+        """Tuples through ``write_row``; Arrow tables as CSV written by Arrow, in bulk."""
+        if crashpoints.kill_after_rows() is not None:  # the crash hook counts rows one by one
+            super().fill_parsed(table, parsed)
+            return
+        cursor = self.connection.connection.dbapi_connection.cursor()
+        if parsed.rows:
+            with cursor.copy(_copy_statement(table, csv=False)) as copy:
+                for row in parsed.rows:
+                    copy.write_row(row)
+        if parsed.row_tables:
+            options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+            with cursor.copy(_copy_statement(table, csv=True)) as copy:
+                for rows in parsed.row_tables:
+                    sink = pa.BufferOutputStream()
+                    pa_csv.write_csv(rows, sink, options)
+                    copy.write(sink.getvalue().to_pybytes())
+        _analyze(cursor, table)
+        cursor.close()
+
+
+def _copy_statement(table: Table, *, csv: bool) -> Any:
+    from psycopg import sql as pg_sql
+
+    names = pg_sql.SQL(", ").join(pg_sql.Identifier(c.name) for c in table.columns)
+    return pg_sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+        pg_sql.Identifier(table.name), names, pg_sql.SQL(" (FORMAT csv)" if csv else "")
+    )
+
+
+def _analyze(cursor: Any, table: Table) -> None:
+    from psycopg import sql as pg_sql
+
+    # Temporary tables have no statistics until analysed: without them the planner picks
+    # nested loops over millions of rows.
+    cursor.execute(pg_sql.SQL("ANALYZE {}").format(pg_sql.Identifier(table.name)))
 
 
 class MariaDialect(Dialect):

@@ -65,7 +65,7 @@ def load_parsed(
     unpack_days(connection, scope, touched_days)
 
     dialect.create_temp(tmp_rows)
-    dialect.fill(tmp_rows, crashpoints.counted(parsed.rows))
+    dialect.fill_parsed(tmp_rows, parsed)
     crashpoints.reached("rows-filled")
     dialect.insert_new_titles(tmp_rows)
     crashpoints.reached("titles")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from backend.project_names import resolve_project
 from backend.titles import MAX_TITLE_BYTES
@@ -61,6 +64,21 @@ class ProjectFilter:
         return cls(frozenset(resolve_project(name, known) for name in names))
 
 
+#: Columns of :attr:`ParsedFile.row_tables`, in the order of a row tuple.
+ROW_COLUMNS = ("project_id", "title", "day", "series", "views")
+
+
+def row_table(
+    project_id: pa.Array, title: pa.Array, day: pa.Array, series: pa.Array, views: pa.Array
+) -> pa.Table:
+    """An Arrow table of parsed rows (see :attr:`ParsedFile.row_tables`)."""
+    columns = [project_id, title, day, series, views]
+    return pa.table(
+        [pc.cast(c, pa.string() if i == 1 else pa.int64()) for i, c in enumerate(columns)],
+        names=list(ROW_COLUMNS),
+    )
+
+
 @dataclass
 class ParsedFile:
     """Counts read from one file, before anything touches the store."""
@@ -71,6 +89,9 @@ class ParsedFile:
     single_hour: int | None = None
     #: (project id, title, day, series, views)
     rows: list[tuple[int, str, int, int, int]] = field(default_factory=list)
+    #: More such rows, as Arrow tables with the columns of :data:`ROW_COLUMNS` (the
+    #: vectorised parsers' output: no Python object per row until a driver needs one).
+    row_tables: list[pa.Table] = field(default_factory=list)
     #: (project id, title, page id) from formats that carry MediaWiki page ids
     page_ids: list[tuple[int, str, int]] = field(default_factory=list)
     #: (project id, title, hour, series, views) for the hourly window, when requested
@@ -101,6 +122,41 @@ class ParsedFile:
         self.lines_read += lines
         if self.on_lines is not None:
             self.on_lines(lines)
+
+    @property
+    def row_count(self) -> int:
+        """Rows in ``rows`` and ``row_tables``."""
+        return len(self.rows) + sum(int(table.num_rows) for table in self.row_tables)
+
+    def iter_rows(self) -> Iterator[tuple[int, str, int, int, int]]:
+        """Every row of ``rows`` and ``row_tables`` as a tuple."""
+        yield from self.rows
+        for table in self.row_tables:
+            for batch in table.to_batches(max_chunksize=1 << 16):
+                yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
+
+    def remap_projects(self, mapping: Mapping[int, int]) -> None:
+        """Renumber projects by ``mapping`` (old id → new id) everywhere, in place."""
+        self.projects = {mapping[old]: name for old, name in self.projects.items()}
+        self.rows = [(mapping[p], title, day, s, v) for p, title, day, s, v in self.rows]
+        olds = list(mapping)
+        news = pa.array([mapping[old] for old in olds], pa.int64())
+        self.row_tables = [
+            table.set_column(
+                0,
+                "project_id",
+                pc.take(news, pc.index_in(table["project_id"], value_set=pa.array(olds))),
+            )
+            for table in self.row_tables
+        ]
+        self.page_ids = [(mapping[p], title, page) for p, title, page in self.page_ids]
+        self.hour_rows = [(mapping[p], title, h, s, v) for p, title, h, s, v in self.hour_rows]
+        self.project_hours = Counter(
+            {(mapping[p], hour, s): v for (p, hour, s), v in self.project_hours.items()}
+        )
+        self.project_days = Counter(
+            {(mapping[p], day, s): v for (p, day, s), v in self.project_days.items()}
+        )
 
     @property
     def lines_rejected(self) -> int:

@@ -314,7 +314,9 @@ def _subtract_reread(
     parsed = _reread(record, projects, ids)
     dialect = dialect_for(connection)
     dialect.create_temp(tmp_rows)
-    dialect.fill(tmp_rows, ((p, title, day, s, -views) for p, title, day, s, views in parsed.rows))
+    dialect.fill(
+        tmp_rows, ((p, title, day, s, -views) for p, title, day, s, views in parsed.iter_rows())
+    )
     upsert_counts(connection, dialect, core(DayCount), tmp_rows)
     dialect.drop_temp(tmp_rows)
     add_project_sums(

@@ -42,7 +42,7 @@ def test_daily_file_rows_page_ids_and_hours(tmp_path: Path):
     desktop = series_code(Source.COMPLETE, Access.DESKTOP, automated)
     web = series_code(Source.COMPLETE, Access.MOBILE_WEB, automated)
     day = day_number(__import__("datetime").date(2021, 1, 1))
-    rows = {(parsed.projects[p], t, d, s): v for p, t, d, s, v in parsed.rows}
+    rows = {(parsed.projects[p], t, d, s): v for p, t, d, s, v in parsed.iter_rows()}
     assert rows == {
         ("aa.wikibooks", "Main_Page", day, desktop): 8,
         ("aa.wikibooks", "File:Incubator-notext.svg", day, desktop): 3,
@@ -82,7 +82,7 @@ def test_monthly_file_spreads_counts_over_days(tmp_path: Path):
     parsed = parse_complete_dump(dump, ProjectFilter())
     first = dump.first_hour // 24
     by_day = {}
-    for _p, title, day, _s, views in parsed.rows:
+    for _p, title, day, _s, views in parsed.iter_rows():
         by_day[(title, day - first + 1)] = by_day.get((title, day - first + 1), 0) + views
     assert by_day[("Main_Page", 1)] == 8 and by_day[("Main_Page", 28)] == 9
     assert by_day[("Main_Page", 5)] == 3

@@ -17,7 +17,8 @@ USER_MOBILE = series_code(Source.PAGEVIEWS, Access.MOBILE, Agent.USER)
 
 def rows_by_title(parsed):
     return {
-        (parsed.projects[p], title, series): views for p, title, _d, series, views in parsed.rows
+        (parsed.projects[p], title, series): views
+        for p, title, _d, series, views in parsed.iter_rows()
     }
 
 
@@ -41,7 +42,7 @@ def test_valid_lines_become_rows_with_the_hours_day(tmp_path: Path):
         # pageviews titles are already decoded: "%25" stays as it is
         ("en.wikipedia", "100%25_Pure", USER_DESKTOP): 2,
     }
-    assert {day for _p, _t, day, _s, _v in parsed.rows} == {identify(path).first_hour // 24}
+    assert {day for _p, _t, day, _s, _v in parsed.iter_rows()} == {identify(path).first_hour // 24}
     assert parsed.views == 22
     assert parsed.lines_read == 5 and parsed.lines_rejected == 0
 
@@ -74,7 +75,7 @@ def test_bad_lines_are_counted_by_reason_and_the_rest_loads(tmp_path: Path):
         "domain": 1,
         "title": 1,
     }
-    assert sorted(t for _p, t, *_ in parsed.rows) == ["Good", "Good2"]
+    assert sorted(t for _p, t, *_ in parsed.iter_rows()) == ["Good", "Good2"]
     assert parsed.lines_read == 11
 
 
@@ -121,7 +122,7 @@ def test_project_filter_keeps_exactly_that_wiki_sorted_or_not(tmp_path: Path, or
         lines = [*lines[::-1], "en C 7 0"]
     path = write_dump(tmp_path, "pageviews-20240301-000000.gz", lines)
     parsed = parse_hourly_dump(identify(path), ProjectFilter.from_names(("en.wikipedia",)))
-    assert sorted((t, v) for _p, t, _d, _s, v in parsed.rows) == (
+    assert sorted((t, v) for _p, t, _d, _s, v in parsed.iter_rows()) == (
         [("A", 2), ("A", 4), ("B", 3)] + ([] if ordered else [("C", 7)])
     )
     assert list(parsed.projects.values()) == ["en.wikipedia"]
