@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from backend.dumpfiles import identify
-from backend.ingest import complete_dumps
+from backend.ingest import complete_dumps, hourly_dumps
 from backend.ingest.complete_dumps import parse_complete_dump
 from backend.ingest.lines import text_lines
 from backend.ingest.parsed import ParsedFile, ProjectFilter
@@ -63,7 +63,6 @@ MUTATIONS = [
     lambda f: [*f[:5], f[5] + "A0"],
     lambda f: [*f, "extra"],
     lambda f: f[:3],
-    lambda f: [""],  # empty line
     lambda f: [f[0], f[1] + "  x", *f[2:]],  # two spaces: more fields
     lambda f: [*f[:4], "9" * 25, f[5]],  # beyond 64 bits
 ]
@@ -125,6 +124,7 @@ def test_vectorised_parse_equals_line_by_line(
     assert comparable(fast) == comparable(slow)
     assert fast.rejects, "the generated file must hold rejected lines"
     assert fast.row_count and (fast.page_ids or only)
+    assert fast.row_tables, "clean blocks must take the vectorised path"
 
 
 def test_odd_blocks_fall_back_to_line_by_line(tmp_path: Path):
@@ -137,11 +137,67 @@ def test_odd_blocks_fall_back_to_line_by_line(tmp_path: Path):
             b"en.wikipedia Bad\xff 1 desktop 5 A5",  # invalid UTF-8
             b"en.wikipedia Nul\x00 1 desktop 5 A5",
             b"en.wikipedia Carriage\r 1 desktop 5 A5",
+            b"",  # an empty line
             ("en.wikipedia " + "x" * 5000 + " 1 desktop 5 A5").encode(),
         ],
     )
     parsed = parse_complete_dump(identify(path), ProjectFilter())
-    assert dict(parsed.rejects) == {"utf8": 1, "nul": 1, "too_long": 1}
+    assert dict(parsed.rejects) == {"utf8": 1, "nul": 1, "too_long": 1, "fields": 1}
     rows = sorted((t, v) for _p, t, _d, _s, v in parsed.iter_rows())
     assert rows == [("Carriage\r", 5), ("Main_Page", 5)]
     assert parsed.views == 10
+
+
+HOURLY_CODES = ["en", "en.m", "de", "de.m.b", "commons.m", "en.mw", "xx-bogus.q", "EN", "fr.d"]
+
+#: Ways to break (or oddly keep valid) an hourly line's fields (code, title, count, size).
+HOURLY_MUTATIONS = [
+    lambda f: [f[0], f[1], "-3", f[3]],
+    lambda f: [f[0], f[1], "0", f[3]],
+    lambda f: [f[0], f[1], "٣", f[3]],
+    lambda f: [f[0], f[1], "+7", f[3]],
+    lambda f: [f[0], f[1], "9" * 25, f[3]],
+    lambda f: [f[0], f[1], "x", f[3]],
+    lambda f: [f[0], "", f[2], f[3]],
+    lambda f: [f[0], "é" * 300, f[2], f[3]],
+    lambda f: [f[0], f[1], f[2], "junk"],  # the size field is not checked
+    lambda f: f[:3],
+    lambda f: [*f, "extra"],
+]
+
+
+def hourly_lines(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(count):
+        fields = [
+            rng.choice(HOURLY_CODES),
+            rng.choice(TITLES) + str(rng.randint(0, 30)),
+            str(rng.randint(1, 500)),
+            "0",
+        ]
+        if rng.random() < 0.3:
+            fields = rng.choice(HOURLY_MUTATIONS)(fields)
+        lines.append(" ".join(fields))
+    return lines
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("only", [None, frozenset({"en.wikipedia", "commons.wikimedia"})])
+def test_vectorised_hourly_parse_equals_line_by_line(
+    tmp_path: Path, seed: int, only: frozenset[str] | None
+):
+    path = write_dump(tmp_path, "pageviews-20210301-140000.gz", sorted(hourly_lines(seed, 3000)))
+    projects = ProjectFilter(only)
+    fast = hourly_dumps.parse_hourly_dump(identify(path), projects)
+    slow = ParsedFile(single_hour=identify(path).first_hour)
+    reader = hourly_dumps._HourlyReader(identify(path), projects, slow)
+    for block in read_selected(path, hourly_dumps._prefixes(projects), slow.count_lines):
+        for lines in text_lines([block], slow.rejects):
+            for line in lines:
+                reader.take_line(line)
+    reader.finish()
+    assert comparable(fast) == comparable(slow)
+    assert fast.skipped == slow.skipped
+    assert fast.rejects and fast.row_count
+    assert fast.row_tables, "clean blocks must take the vectorised path"
