@@ -503,3 +503,80 @@ def iter_complete_counts(directory: Path) -> Iterable[tuple[str, int, str, str, 
             for line in stream:
                 _wiki, title, _page, access, views, _letters = line.split(" ")
                 yield title, day, access, agent, int(views)
+
+
+# -- pageview_complete daily file of every wiki -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompleteAllSpec:
+    """Parameters of one all-wikis ``pageview_complete`` daily user file."""
+
+    lines: int
+    codes: int = 800
+    seed: int = 11
+
+    @property
+    def key(self) -> str:
+        """Cache directory name."""
+        return f"complete-all-l{self.lines}-c{self.codes}-s{self.seed}-g{GENERATOR_VERSION}"
+
+    @property
+    def file_name(self) -> str:
+        """The dump's file name (it carries the day and the agent)."""
+        return f"pageviews-{COMPLETE_FIRST_DAY:%Y%m%d}-user.bz2"
+
+
+def complete_all_wikis_file(
+    out: Path, spec: CompleteAllSpec, log: Callable[[str], None] = print
+) -> Path:
+    """Path of the cached all-wikis daily file described by ``spec``, generating it if missing.
+
+    Wikis and their shares of the lines are those of the hourly file (``domain_code_shares``:
+    English Wikipedia desktop and mobile first, then a long tail); each line is one (wiki,
+    title, access) of the day with a Pareto-distributed total spread over the hours as
+    English Wikipedia's day is, and a page id for most titles. Lines are sorted as
+    Wikimedia's files are: by wiki, then title.
+    """
+    final_dir = out / spec.key
+    path = final_dir / spec.file_name
+    if path.exists():
+        log(f"all-wikis daily file cached: {path}")
+        return path
+    log(f"generating {spec.lines:,} lines into {path} (once; cached afterwards) …")
+    rng = random.Random(spec.seed)
+    by_project: dict[str, float] = Counter()
+    for code, share in domain_code_shares(rng, spec.codes).items():
+        found = parse_domain_code(code)
+        assert found is not None
+        by_project[found[0]] += share
+    counts = {project: max(1, round(share * spec.lines)) for project, share in by_project.items()}
+    counts["en.wikipedia"] += spec.lines - sum(counts.values())
+    pool = make_titles(rng, int(max(counts.values()) * 1.5))
+    letters = _LetterPool(spec.seed)
+    tmp_dir = out / f"{spec.key}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp_dir, ignore_errors=True)
+    tmp_dir.mkdir(parents=True)
+    with bz2.open(tmp_dir / spec.file_name, "wb", compresslevel=9) as stream:
+        for project in sorted(counts):
+            # About 1.4 lines per title: most titles are read on one or two access methods.
+            titles = sorted(rng.sample(pool, max(1, round(counts[project] / 1.4))))
+            lines: list[str] = []
+            left = counts[project]
+            for title in titles:
+                if left <= 0:
+                    break
+                page = rng.randrange(1, 80_000_000) if rng.random() < 0.93 else None
+                page_text = "null" if page is None else str(page)
+                accesses = ("desktop", "mobile-web", "mobile-app")[: 1 + (rng.random() < 0.35)]
+                for access in accesses[:left]:
+                    views = _pareto_views(rng, 1)[0]
+                    pick = rng.randrange(1 << 20)
+                    lines.append(
+                        f"{project} {title} {page_text} {access} {views} "
+                        f"{letters.get(views, pick)}\n"
+                    )
+                    left -= 1
+            stream.write("".join(lines).encode())
+    _publish(tmp_dir, final_dir)
+    return path
