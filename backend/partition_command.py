@@ -1,0 +1,42 @@
+"""``wikiviews partition``: partition an existing PostgreSQL store's large tables by month."""
+
+from __future__ import annotations
+
+import click
+
+from backend import db, partitions
+from backend.ingest.dialect import dialect_for
+from backend.settings import load_settings
+
+
+@click.command("partition")
+def partition() -> None:
+    """Partition day_counts, page_months and page_hours by month (PostgreSQL).
+
+    For a store created before WIKIVIEWS_PARTITION_BY_MONTH=1 was set (new stores are
+    partitioned when they are created). One transaction: each table is renamed, created
+    partitioned with a partition per month of the store, its rows copied in and the old
+    table dropped. Reads of these tables wait until it commits; loads wait too. Run it
+    again and it finds nothing to do.
+    """
+    settings = load_settings()
+    if not settings.partition_by_month:
+        raise click.ClickException(
+            "WIKIVIEWS_PARTITION_BY_MONTH is off: set WIKIVIEWS_PARTITION_BY_MONTH=1 for every "
+            "command that uses this store first"
+        )
+    engine = db.make_engine(settings)
+    try:
+        if not db.schema_is_current(settings, engine):
+            raise click.ClickException(
+                "the store's schema is not the code's: run `wikiviews db upgrade` first"
+            )
+        with engine.connect().execution_options(**db.WRITE) as connection, connection.begin():
+            dialect_for(connection).lock()  # the loaders' lock: no load while tables move
+            converted = partitions.convert(connection, progress=click.echo)
+    except partitions.PartitionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+    if not converted:
+        click.echo("the store is already partitioned by month")
