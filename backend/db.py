@@ -122,8 +122,8 @@ def migrate(
 ) -> None:
     """Migrate the store up (or ``down``) to ``revision``, in one transaction.
 
-    Upgrading creates an empty store (its large tables partitioned by month when
-    ``partition_by_month`` is set: see :mod:`backend.partitions`); downgrading to ``base``
+    Upgrading creates an empty store (its large tables partitioned by time when
+    ``partition_large_tables`` is set: see :mod:`backend.partitions`); downgrading to ``base``
     empties it. ``progress``
     receives a line per migration step as it starts (``upgrade 0001 -> 0002, …``); a data
     migration inside a step reports its own progress (:func:`batched_update`).
@@ -136,7 +136,7 @@ def migrate(
             config.attributes["connection"] = connection
             created = not down and current_revision_of(connection) is None
             step(config, revision)
-            if created and settings.partition_by_month:
+            if created and settings.partition_large_tables:
                 partitions.convert(connection, progress)
     finally:
         engine.dispose()

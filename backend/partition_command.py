@@ -1,4 +1,4 @@
-"""``wikiviews partition``: partition an existing PostgreSQL store's large tables by month."""
+"""``wikiviews partition``: partition an existing PostgreSQL store's large tables."""
 
 from __future__ import annotations
 
@@ -11,19 +11,18 @@ from backend.settings import load_settings
 
 @click.command("partition")
 def partition() -> None:
-    """Partition day_counts, page_months and page_hours by month (PostgreSQL).
+    """Partition day_counts and page_hours by month, page_months by year (PostgreSQL).
 
-    For a store created before WIKIVIEWS_PARTITION_BY_MONTH=1 was set (new stores are
+    For a store created before WIKIVIEWS_PARTITION_LARGE_TABLES=1 was set (new stores are
     partitioned when they are created). One transaction: each table is renamed, created
-    partitioned with a partition per month of the store, its rows copied in and the old
-    table dropped. Reads of these tables wait until it commits; loads wait too. Run it
+    partitioned with a partition per month (year) of the store, its rows copied in and the
+    old table dropped. Reads of these tables wait until it commits; loads wait too. Run it
     again and it finds nothing to do.
     """
     settings = load_settings()
-    if not settings.partition_by_month:
+    if not settings.partition_large_tables:
         raise click.ClickException(
-            "WIKIVIEWS_PARTITION_BY_MONTH is off: set WIKIVIEWS_PARTITION_BY_MONTH=1 for every "
-            "command that uses this store first"
+            "WIKIVIEWS_PARTITION_LARGE_TABLES is off: set it to 1 to partition this store"
         )
     engine = db.make_engine(settings)
     try:
@@ -39,4 +38,4 @@ def partition() -> None:
     finally:
         engine.dispose()
     if not converted:
-        click.echo("the store is already partitioned by month")
+        click.echo("the store is already partitioned")

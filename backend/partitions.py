@@ -1,20 +1,25 @@
-"""Monthly range partitions of the large tables on PostgreSQL (``WIKIVIEWS_PARTITION_BY_MONTH``).
+"""Range partitions of the large tables on PostgreSQL (``WIKIVIEWS_PARTITION_LARGE_TABLES``).
 
-``day_counts`` (range on ``day``), ``page_months`` (on ``month``) and ``page_hours`` (on
-``hour``) can each be a partitioned table with one partition per calendar month, named
-``<table>_pYYYYMM``. Every table gets the same months, so that a month of per-page data is
-one partition of each (see docs/store.md).
+``day_counts`` (range on ``day``) and ``page_hours`` (on ``hour``) get one partition per
+calendar month, ``<table>_pYYYYMM``; ``page_months`` (on ``month``) one per calendar year,
+``page_months_yYYYY``. A year, not a month, for ``page_months`` because of how it is read:
+a per-article query asks for ``month IN (…)`` and ``title_id IN (…)``, and PostgreSQL (15)
+probes every listed month in every partition it keeps, so a year of monthly partitions
+made a one-year read of one article about 4 times slower (0.30 against 0.07 ms,
+``bench/partitions.py``); with yearly partitions it is 1 or 2 partitions. A year of the
+all-wiki history is still a tenth of the table (docs/scale.md, docs/store.md).
 
 * :func:`ensure_partitions` creates the partitions of the months a write is about to touch.
-  The loader calls it first thing for the days of each file; every other write of these
-  tables goes to days some file loaded before, whose partitions therefore exist.
+  The loader calls it first thing for the days of each file, and packing for the month it
+  packs; every other write of these tables goes to days some file loaded before, whose
+  partitions therefore exist.
 * :func:`convert` turns the unpartitioned tables of a store into partitioned ones, in the
   caller's transaction: new stores at creation (:func:`backend.db.migrate`) and existing
   ones with ``wikiviews partition``.
 
 On other backends, and on PostgreSQL stores that are not partitioned, both do nothing.
-Partitions are never a default partition: a row for a month without one would fail its
-whole transaction, which :func:`ensure_partitions` exists to prevent.
+There is no default partition: a row for a month without one would fail its whole
+transaction, which :func:`ensure_partitions` exists to prevent.
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ from backend.timeutil import month_days, month_of_day, month_start
 #: The partitioned tables and their partition column, in the order they are converted.
 PARTITIONED = {"day_counts": "day", "page_months": "month", "page_hours": "hour"}
 _MODELS = {"day_counts": DayCount, "page_months": PageMonth, "page_hours": PageHour}
-_PARTITION_NAME = re.compile(rf"^({'|'.join(PARTITIONED)})_p\d{{6}}$")
+#: Tables with a partition per calendar year rather than per month.
+YEARLY = frozenset({"page_months"})
+_PARTITION_NAME = re.compile(r"^((day_counts|page_hours)_p\d{6}|page_months_y\d{4})$")
 
 
 class PartitionError(Exception):
@@ -48,7 +55,7 @@ class Converted:
 
 
 def is_partition_name(name: str) -> bool:
-    """Whether ``name`` is the name of a monthly partition (``day_counts_p202403``)."""
+    """Whether ``name`` names a partition (``day_counts_p202403``, ``page_months_y2024``)."""
     return _PARTITION_NAME.match(name) is not None
 
 
@@ -62,18 +69,21 @@ def include_name(name: str | None, type_: str, _parent_names: object = None) -> 
 
 
 def partition_name(table: str, month: int) -> str:
-    """The name of ``table``'s partition of a month number: ``<table>_pYYYYMM``."""
+    """The name of ``table``'s partition holding a month number."""
+    if table in YEARLY:
+        return f"{table}_y{month_start(month).year}"
     return f"{table}_p{month_start(month):%Y%m}"
 
 
 def bounds(table: str, month: int) -> tuple[int, int]:
-    """The partition key range ``[low, high)`` of ``table``'s partition of a month."""
+    """The partition key range ``[low, high)`` of ``table``'s partition holding a month."""
+    if table in YEARLY:
+        first = month - month % 12  # month numbers count from January 1970
+        return first, first + 12
     days = month_days(month)
-    if table == "day_counts":
-        return days[0], days[-1] + 1
     if table == "page_hours":
         return days[0] * 24, (days[-1] + 1) * 24
-    return month, month + 1
+    return days[0], days[-1] + 1
 
 
 def _partitions(connection: Connection) -> dict[str, set[str]]:
@@ -141,10 +151,15 @@ def ensure_partitions(connection: Connection, days: Iterable[int]) -> list[str]:
         return []
     created = []
     for table, present in sorted(_partitions(connection).items()):
-        for month in months:
-            if partition_name(table, month) not in present:
+        for name, month in _partitions_of(table, months).items():
+            if name not in present:
                 created.append(_attach(connection, table, month))
     return created
+
+
+def _partitions_of(table: str, months: Iterable[int]) -> dict[str, int]:
+    """``{partition name: a month it holds}`` of ``table``'s partitions holding ``months``."""
+    return {partition_name(table, month): month for month in sorted(months, reverse=True)}
 
 
 def _store_months(connection: Connection) -> list[int]:
@@ -201,7 +216,8 @@ def convert(
         connection.execute(text(f"ALTER TABLE {old} RENAME CONSTRAINT {key} TO pk_{old}"))
         new = _partitioned_copy(table)
         new.create(connection)
-        for month in months:
+        pieces = _partitions_of(table, months)
+        for month in pieces.values():
             _attach(connection, table, month)
         columns = ", ".join(column.name for column in new.columns)
         moved = connection.execute(
@@ -210,10 +226,9 @@ def convert(
         if moved != rows:
             raise PartitionError(f"{table}: {moved} rows copied of {rows}; nothing was changed")
         connection.execute(text(f"DROP TABLE {old}"))
-        converted.append(Converted(table, rows, len(months)))
+        converted.append(Converted(table, rows, len(pieces)))
         if progress is not None:
-            moved_text = (
-                f": {rows} rows moved into {len(months)} monthly partitions" if months else ""
-            )
-            progress(f"{table} partitioned by month{moved_text}")
+            span = "year" if table in YEARLY else "month"
+            into = f": {rows} rows moved into {len(pieces)} partitions" if pieces else ""
+            progress(f"{table} partitioned by {span}{into}")
     return converted

@@ -178,11 +178,11 @@ class Settings:
         "sqlite:///PATH, postgresql+psycopg://… or mysql+pymysql://…",
         shown="sqlite:///DATA_DIR/wikiviews.sqlite3",
     )
-    partition_by_month: bool = _setting(
+    partition_large_tables: bool = _setting(
         False,
-        "PostgreSQL only: new stores get day_counts, page_months and page_hours partitioned "
-        "by month, and `wikiviews partition` converts an existing store (docs/store.md). "
-        "Refused on SQLite and MariaDB.",
+        "PostgreSQL only: new stores get day_counts and page_hours partitioned by month and "
+        "page_months by year, and `wikiviews partition` converts an existing store "
+        "(docs/store.md). Refused on SQLite and MariaDB.",
         _bool,
         "1/0, true/false, yes/no or on/off",
     )
@@ -383,11 +383,11 @@ class Settings:
             path = os.path.join(self.data_dir, "wikiviews.sqlite3")
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
         backend = make_url(self.database_url).get_backend_name()
-        if self.partition_by_month and backend != "postgresql":
+        if self.partition_large_tables and backend != "postgresql":
             raise InvalidSetting(
-                "WIKIVIEWS_PARTITION_BY_MONTH=1 needs a PostgreSQL store; the store is "
+                "WIKIVIEWS_PARTITION_LARGE_TABLES=1 needs a PostgreSQL store; the store is "
                 f"{_BACKEND_NAMES.get(backend, backend)}, which has no partitioned tables: "
-                "unset WIKIVIEWS_PARTITION_BY_MONTH"
+                "unset WIKIVIEWS_PARTITION_LARGE_TABLES"
             )
 
 

@@ -32,7 +32,7 @@ from backend.settings import Settings
 
 BACKENDS = ("sqlite", "postgresql", "mariadb")
 #: The backends, and PostgreSQL with its large tables partitioned by month
-#: (``WIKIVIEWS_PARTITION_BY_MONTH``): for modules that check both layouts of the store.
+#: (``WIKIVIEWS_PARTITION_LARGE_TABLES``): for modules that check both layouts of the store.
 STORE_KINDS = (*BACKENDS, "postgresql-partitioned")
 
 
@@ -211,12 +211,12 @@ def empty_store(
     """A brand-new, empty store on ``backend`` (its data directory ``directory``).
 
     ``backend`` is one of :data:`STORE_KINDS`: ``postgresql-partitioned`` gives settings
-    with ``partition_by_month``, which :func:`backend.db.upgrade` creates partitioned. For
+    with ``partition_large_tables``, which :func:`backend.db.upgrade` creates partitioned. For
     fixtures of wider scope than a test; server databases are dropped on exit.
     """
     if backend == "postgresql-partitioned":
         with empty_store("postgresql", directory, admin_engine) as settings:
-            yield dataclasses.replace(settings, partition_by_month=True)
+            yield dataclasses.replace(settings, partition_large_tables=True)
         return
     if backend == "sqlite":
         yield _sqlite_settings(directory)

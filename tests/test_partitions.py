@@ -1,4 +1,4 @@
-"""Monthly partitions of the large tables on PostgreSQL (``WIKIVIEWS_PARTITION_BY_MONTH``).
+"""Monthly partitions of the large tables on PostgreSQL (``WIKIVIEWS_PARTITION_LARGE_TABLES``).
 
 A partitioned store must hold and answer exactly what an unpartitioned one does: the
 committed fixtures are loaded into one of each and compared table by table and answer by
@@ -44,7 +44,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MANIFEST = json.loads((FIXTURES / "manifest.json").read_text())["files"]
 GOOD = sorted(FIXTURES / name for name in MANIFEST if not name.startswith("bad/"))
 FEB_2024, MAR_2024 = month_number(2024, 2), month_number(2024, 3)
-PARTITION_SETTING = {"WIKIVIEWS_PARTITION_BY_MONTH": "1"}
+PARTITION_SETTING = {"WIKIVIEWS_PARTITION_LARGE_TABLES": "1"}
 
 
 @pytest.fixture
@@ -56,8 +56,8 @@ def postgres(tmp_path: Path, _admin_engine: Callable[[str], Engine]) -> Iterator
 
 @pytest.fixture
 def partitioned(postgres: Settings) -> Settings:
-    """A new PostgreSQL store created with ``partition_by_month``."""
-    settings = dataclasses.replace(postgres, partition_by_month=True)
+    """A new PostgreSQL store created with ``partition_large_tables``."""
+    settings = dataclasses.replace(postgres, partition_large_tables=True)
     db.upgrade(settings)
     return settings
 
@@ -80,10 +80,13 @@ def test_partition_names_and_bounds_follow_the_calendar() -> None:
     assert bounds("day_counts", FEB_2024) == (first, march)  # 29 days: a leap year
     assert march - first == 29
     assert bounds("page_hours", FEB_2024) == (first * 24, march * 24)
-    assert bounds("page_months", FEB_2024) == (FEB_2024, MAR_2024)
+    assert partition_name("page_months", FEB_2024) == "page_months_y2024"
+    assert bounds("page_months", FEB_2024) == (month_number(2024, 1), month_number(2025, 1))
+    assert bounds("page_months", month_number(1970, 12)) == (0, 12)
     assert bounds("day_counts", month_number(2023, 12))[1] == day_number(date(2024, 1, 1))
-    assert is_partition_name("page_months_p201405")
+    assert is_partition_name("page_months_y2014") and is_partition_name("page_hours_p201405")
     assert not is_partition_name("page_months") and not is_partition_name("titles_p202402")
+    assert not is_partition_name("page_months_p201405")
     assert not include_name("day_counts_p202402", "table", None)
     assert include_name("day_counts", "table", None)
 
@@ -97,18 +100,18 @@ def test_the_setting_is_refused_off_postgresql(url: str, name: str) -> None:
     with pytest.raises(InvalidSetting) as error:
         load_settings(environ)
     assert str(error.value) == (
-        f"WIKIVIEWS_PARTITION_BY_MONTH=1 needs a PostgreSQL store; the store is {name}, "
-        "which has no partitioned tables: unset WIKIVIEWS_PARTITION_BY_MONTH"
+        f"WIKIVIEWS_PARTITION_LARGE_TABLES=1 needs a PostgreSQL store; the store is {name}, "
+        "which has no partitioned tables: unset WIKIVIEWS_PARTITION_LARGE_TABLES"
     )
     postgres = "postgresql+psycopg://postgres@127.0.0.1/x"
-    assert load_settings({**environ, "WIKIVIEWS_DATABASE_URL": postgres}).partition_by_month
-    assert not load_settings({"WIKIVIEWS_DATABASE_URL": url}).partition_by_month
+    assert load_settings({**environ, "WIKIVIEWS_DATABASE_URL": postgres}).partition_large_tables
+    assert not load_settings({"WIKIVIEWS_DATABASE_URL": url}).partition_large_tables
 
 
 def test_the_command_line_refuses_the_setting_on_sqlite(sqlite_settings: Settings) -> None:
     result = run_cli(sqlite_settings, "status", **PARTITION_SETTING)
     assert result.returncode == 1
-    assert "Error: WIKIVIEWS_PARTITION_BY_MONTH=1 needs a PostgreSQL store" in result.stderr
+    assert "Error: WIKIVIEWS_PARTITION_LARGE_TABLES=1 needs a PostgreSQL store" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -143,7 +146,7 @@ def test_a_new_store_with_the_setting_is_partitioned_and_matches_the_models(
         engine.dispose()
     # Without the filter, Alembic would drop the partitions, and only them.
     assert sorted(d[1].name for d in unfiltered) == sorted(
-        f"{table}_p202402" for table in PARTITIONED
+        ["day_counts_p202402", "page_hours_p202402", "page_months_y2024"]
     )
     assert {d[0] for d in unfiltered} == {"remove_table"}
 
@@ -153,8 +156,13 @@ def test_partitions_are_created_for_new_months_once(partitioned: Settings) -> No
     with store_connection(partitioned, write=True) as connection:
         created = ensure_partitions(connection, [feb_day, feb_day - 3, mar_day])
         assert sorted(created) == sorted(
-            partition_name(table, month) for table in PARTITIONED for month in (FEB_2024, MAR_2024)
+            {
+                partition_name(table, month)
+                for table in PARTITIONED
+                for month in (FEB_2024, MAR_2024)
+            }
         )
+        assert len(created) == 5  # one page_months partition holds both months
         assert ensure_partitions(connection, [mar_day, feb_day]) == []
         values = {"d": feb_day, "e": mar_day}
         connection.execute(
@@ -193,7 +201,11 @@ def test_a_file_killed_mid_load_leaves_no_partition_behind(partitioned: Settings
     assert _partitions(partitioned) == {table: set() for table in PARTITIONED}
     result = run_cli(partitioned, "ingest", "--hourly", str(FIXTURES / name))
     assert result.returncode == 0, result.stderr
-    assert _partitions(partitioned) == {table: {f"{table}_p202403"} for table in PARTITIONED}
+    assert _partitions(partitioned) == {
+        "day_counts": {"day_counts_p202403"},
+        "page_hours": {"page_hours_p202403"},
+        "page_months": {"page_months_y2024"},
+    }
 
 
 # -- the same answers as an unpartitioned store ----------------------------------------------
@@ -259,7 +271,11 @@ def test_a_partitioned_store_holds_and_answers_exactly_what_a_plain_one_does(
         assert _answers(partitioned, urls) == answers
     assert sum(status == 200 for status, _ in answers) > len(urls) // 2
     months = {"p201405", "p202402", "p202403"}
-    assert _partitions(partitioned) == {t: {f"{t}_{m}" for m in months} for t in PARTITIONED}
+    assert _partitions(partitioned) == {
+        "day_counts": {f"day_counts_{m}" for m in months},
+        "page_hours": {f"page_hours_{m}" for m in months},
+        "page_months": {"page_months_y2014", "page_months_y2024"},
+    }
     with store_connection(partitioned) as connection:
         counts = dict(
             connection.execute(
@@ -271,7 +287,7 @@ def test_a_partitioned_store_holds_and_answers_exactly_what_a_plain_one_does(
             ).all()
         )
     # February was packed from the monthly file; 1 March stayed in the hourly window.
-    assert counts["page_months_p202402"] > 0 and counts["page_hours_p202403"] > 0
+    assert counts["page_months_y2024"] > 0 and counts["page_hours_p202403"] > 0
 
 
 # -- converting an existing store ------------------------------------------------------------
@@ -283,20 +299,27 @@ def test_partition_converts_a_loaded_store_keeping_every_row(postgres: Settings)
 
     refused = run_cli(postgres, "partition")
     assert refused.returncode == 1
-    assert "WIKIVIEWS_PARTITION_BY_MONTH is off" in refused.stderr
+    assert "WIKIVIEWS_PARTITION_LARGE_TABLES is off" in refused.stderr
     assert _partitions(postgres) == {}
 
     result = run_cli(postgres, "partition", **PARTITION_SETTING)
     assert result.returncode == 0, result.stderr
-    months = month_number(2024, 3) - month_number(2014, 5) + 1
-    lines = result.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines] == [
-        f"{t} partitioned by month" for t in PARTITIONED
+    months, years = month_number(2024, 3) - month_number(2014, 5) + 1, 2024 - 2014 + 1
+    rows = {name: len(values) for name, values in before.items()}
+    assert result.stdout.splitlines() == [
+        f"{table} partitioned by {span}: {rows[table]} rows moved into {count} partitions"
+        for table, span, count in [
+            ("day_counts", "month", months),
+            ("page_months", "year", years),
+            ("page_hours", "month", months),
+        ]
     ]
-    assert all(line.endswith(f"rows moved into {months} monthly partitions") for line in lines)
-    assert {t: len(p) for t, p in _partitions(postgres).items()} == dict.fromkeys(
-        PARTITIONED, months
-    )
+    assert rows["day_counts"] and rows["page_months"] and rows["page_hours"]
+    assert {t: len(p) for t, p in _partitions(postgres).items()} == {
+        "day_counts": months,
+        "page_months": years,
+        "page_hours": months,
+    }
     assert tables(postgres) == before
     engine = db.make_engine(postgres)
     try:

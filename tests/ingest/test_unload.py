@@ -79,7 +79,7 @@ def reference(
     other = dataclasses.replace(
         settings,
         database_url=f"sqlite:///{tmp_path}/reference.sqlite3",
-        partition_by_month=False,
+        partition_large_tables=False,
     )
     db.upgrade(other)
     with store_connection(settings) as connection:
