@@ -5,9 +5,9 @@ calendar month, ``<table>_pYYYYMM``; ``page_months`` (on ``month``) one per cale
 ``page_months_yYYYY``. A year, not a month, for ``page_months`` because of how it is read:
 a per-article query asks for ``month IN (…)`` and ``title_id IN (…)``, and PostgreSQL (15)
 probes every listed month in every partition it keeps, so a year of monthly partitions
-made a one-year read of one article about 4 times slower (0.30 against 0.07 ms,
-``bench/partitions.py``); with yearly partitions it is 1 or 2 partitions. A year of the
-all-wiki history is still a tenth of the table (docs/scale.md, docs/store.md).
+made a one-year read of one article 3 times slower than the plain table, yearly ones 1.1
+times (``bench/partitions.py``, figures in docs/store.md). A year of the all-wiki history
+is still about a twelfth of the table (docs/scale.md).
 
 * :func:`ensure_partitions` creates the partitions of the months a write is about to touch.
   The loader calls it first thing for the days of each file, and packing for the month it
