@@ -22,6 +22,7 @@ from backend.cli_options import (
 from backend.fetch.cli import fetch
 from backend.ingest.requests.commands import register as register_request_commands
 from backend.ingest.run import MissingPath, expand_paths
+from backend.partition_command import partition
 from backend.sample import FORMATS, write_sample
 from backend.settings import InvalidSetting, load_settings, parse_setting
 from backend.version import release
@@ -337,6 +338,7 @@ def serve(bind: str | None, workers: int | None) -> None:
 
 main.add_command(fetch)
 main.add_command(backfill)
+main.add_command(partition)
 
 
 @main.command("status")

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from tqdm import tqdm
 
+from backend import partitions
 from backend.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -121,7 +122,9 @@ def migrate(
 ) -> None:
     """Migrate the store up (or ``down``) to ``revision``, in one transaction.
 
-    Upgrading creates an empty store; downgrading to ``base`` empties it. ``progress``
+    Upgrading creates an empty store (its large tables partitioned by time when
+    ``partition_large_tables`` is set: see :mod:`backend.partitions`); downgrading to ``base``
+    empties it. ``progress``
     receives a line per migration step as it starts (``upgrade 0001 -> 0002, …``); a data
     migration inside a step reports its own progress (:func:`batched_update`).
     """
@@ -131,7 +134,10 @@ def migrate(
     try:
         with _steps_reported(progress), engine.begin() as connection:
             config.attributes["connection"] = connection
+            created = not down and current_revision_of(connection) is None
             step(config, revision)
+            if created and settings.partition_large_tables:
+                partitions.convert(connection, progress)
     finally:
         engine.dispose()
 
@@ -223,7 +229,12 @@ def head_revision(settings: Settings) -> str | None:
 def current_revision(engine: Engine) -> str | None:
     """The revision the store is at (``None`` when it has never been migrated)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return current_revision_of(connection)
+
+
+def current_revision_of(connection: Connection) -> str | None:
+    """:func:`current_revision` on an open connection."""
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def schema_is_current(settings: Settings, engine: Engine) -> bool:

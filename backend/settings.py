@@ -78,6 +78,9 @@ def _one_of(*choices: str) -> Callable[[str], str]:
     return read
 
 
+#: How errors name a store's backend.
+_BACKEND_NAMES = {"sqlite": "SQLite", "mysql": "MariaDB", "mariadb": "MariaDB"}
+
 #: The store's backends and the driver each is used with.
 BACKENDS = {"sqlite": "sqlite", "postgresql": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 
@@ -174,6 +177,14 @@ class Settings:
         _database_url,
         "sqlite:///PATH, postgresql+psycopg://… or mysql+pymysql://…",
         shown="sqlite:///DATA_DIR/wikiviews.sqlite3",
+    )
+    partition_large_tables: bool = _setting(
+        False,
+        "PostgreSQL only: new stores get day_counts and page_hours partitioned by month and "
+        "page_months by year, and `wikiviews partition` converts an existing store "
+        "(docs/store.md). Refused on SQLite and MariaDB.",
+        _bool,
+        "1/0, true/false, yes/no or on/off",
     )
     hourly_window_days: int = _setting(
         7,
@@ -371,6 +382,13 @@ class Settings:
         if not self.database_url:
             path = os.path.join(self.data_dir, "wikiviews.sqlite3")
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
+        backend = make_url(self.database_url).get_backend_name()
+        if self.partition_large_tables and backend != "postgresql":
+            raise InvalidSetting(
+                "WIKIVIEWS_PARTITION_LARGE_TABLES=1 needs a PostgreSQL store; the store is "
+                f"{_BACKEND_NAMES.get(backend, backend)}, which has no partitioned tables: "
+                "unset WIKIVIEWS_PARTITION_LARGE_TABLES"
+            )
 
 
 def _describe(item: Field[Any]) -> Setting:

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from backend.models import Base
+from backend.partitions import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,6 +27,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -12,6 +12,7 @@ answer, unless ``WIKIVIEWS_REQUIRE_SERVICES=1`` (as in CI), which turns the skip
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import re
@@ -30,6 +31,9 @@ from backend import db
 from backend.settings import Settings
 
 BACKENDS = ("sqlite", "postgresql", "mariadb")
+#: The backends, and PostgreSQL with its large tables partitioned by month
+#: (``WIKIVIEWS_PARTITION_LARGE_TABLES``): for modules that check both layouts of the store.
+STORE_KINDS = (*BACKENDS, "postgresql-partitioned")
 
 
 @dataclass(frozen=True)
@@ -206,8 +210,14 @@ def empty_store(
 ) -> Iterator[Settings]:
     """A brand-new, empty store on ``backend`` (its data directory ``directory``).
 
-    For fixtures of wider scope than a test; server databases are dropped on exit.
+    ``backend`` is one of :data:`STORE_KINDS`: ``postgresql-partitioned`` gives settings
+    with ``partition_large_tables``, which :func:`backend.db.upgrade` creates partitioned. For
+    fixtures of wider scope than a test; server databases are dropped on exit.
     """
+    if backend == "postgresql-partitioned":
+        with empty_store("postgresql", directory, admin_engine) as settings:
+            yield dataclasses.replace(settings, partition_large_tables=True)
+        return
     if backend == "sqlite":
         yield _sqlite_settings(directory)
         return

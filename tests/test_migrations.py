@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,8 +14,19 @@ from sqlalchemy import Column, Engine, Integer, MetaData, String, inspect
 from backend import db
 from backend.models import Base
 from backend.settings import Settings, load_settings
+from tests.conftest import STORE_KINDS, empty_store
 
 MODEL_TABLES = set(Base.metadata.tables)
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_settings(
+    request: pytest.FixtureRequest, tmp_path: Path, _admin_engine: Callable[[str], Engine]
+) -> Iterator[Settings]:
+    """As in tests/conftest.py, and a PostgreSQL store partitioned by month besides (created
+    with its partitioned tables; see tests/test_partitions.py for stores with partitions)."""
+    with empty_store(request.param, tmp_path, _admin_engine) as settings:
+        yield settings
 
 
 @contextmanager

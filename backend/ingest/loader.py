@@ -31,6 +31,7 @@ from backend.models import (
     Title,
     core,
 )
+from backend.partitions import ensure_partitions
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def load_parsed(
     scope = [ids[name] for name in scope_names] or None  # None: every project
 
     touched_days = list(dump.days)
+    ensure_partitions(connection, touched_days)
     unpack_days(connection, scope, touched_days)
 
     dialect.create_temp(tmp_rows)

@@ -28,6 +28,7 @@ from backend.models import (
     TopArticle,
     core,
 )
+from backend.partitions import ensure_partitions
 from backend.timeutil import month_days, month_of_day
 
 #: Title ids handled per round trip while packing.
@@ -131,6 +132,7 @@ def _id_ranges(low: int | None, high: int | None) -> Iterable[tuple[int, int]]:
 
 def pack_days(connection: Connection, project: int, days: Sequence[int]) -> None:
     """Move ``days`` (all in one month) of ``project`` from ``day_counts`` into ``page_months``."""
+    ensure_partitions(connection, days[:1])
     month = month_of_day(days[0])
     first = month_days(month)[0]
     counts_table = core(DayCount)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import signal
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from backend import db, queries
 from backend.ingest.ingest_command import run_ingest
@@ -17,9 +18,21 @@ from backend.ingest.projects import ensure_projects
 from backend.ingest.unload import UnloadError, unload
 from backend.settings import Settings
 from backend.timeutil import day_number, hour_number, month_number, parse_hour
+from tests.conftest import STORE_KINDS, empty_store
 from tests.helpers import run_cli, snapshot, store_connection, write_dump
 
 DAY = date(2024, 3, 1)
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_settings(
+    request: pytest.FixtureRequest, tmp_path: Path, _admin_engine: Callable[[str], Engine]
+) -> Iterator[Settings]:
+    """As in tests/conftest.py, and a PostgreSQL store partitioned by month besides."""
+    with empty_store(request.param, tmp_path, _admin_engine) as settings:
+        yield settings
+
+
 D = day_number(DAY)
 
 
@@ -63,7 +76,11 @@ def reference(
     It knows the same projects first: unload leaves a project known (and its days published,
     empty) when no file of it remains, as a load that kept none of its lines does.
     """
-    other = dataclasses.replace(settings, database_url=f"sqlite:///{tmp_path}/reference.sqlite3")
+    other = dataclasses.replace(
+        settings,
+        database_url=f"sqlite:///{tmp_path}/reference.sqlite3",
+        partition_large_tables=False,
+    )
     db.upgrade(other)
     with store_connection(settings) as connection:
         names = list(connection.execute(text("SELECT name FROM projects")).scalars())
