@@ -19,7 +19,7 @@ from backend.domain_codes import is_known_project
 from backend.dumpfiles import DumpFile
 from backend.ingest.columnar import all_of, codes_of, full_match, joined_lines, read_fields
 from backend.ingest.lines import text_lines
-from backend.ingest.parsed import ParsedFile, ProjectFilter, row_table
+from backend.ingest.parsed import PAGE_ID_COLUMNS, ParsedFile, ProjectFilter, row_table
 from backend.ingest.reader import prefetched, read_selected
 from backend.titles import MAX_TITLE_BYTES
 
@@ -51,6 +51,7 @@ def parse_complete_dump(
     blocks = read_selected(dump.local_path, _prefixes(projects), parsed.count_lines)
     for block in prefetched(blocks):
         reader.take_block(block)
+    reader.finish()
     return parsed
 
 
@@ -76,7 +77,10 @@ class _CompleteReader:
             for name, access in ACCESS_NAMES.items()
         }
         self.wikis: dict[str, int | None] = {}  # id, -1 filtered out, None unknown
-        self.seen_page_ids: set[tuple[int, str]] = set()
+        #: Page ids as read, duplicates included, in order: Arrow tables of clean blocks,
+        #: and the lines read one by one since the last table.
+        self.page_id_tables: list[pa.Table] = []
+        self.line_page_ids: list[tuple[int, str, int]] = []
         letters = "".join(re.escape(chr(65 + slot)) for slot in range(self.slots))
         self.letters_pattern = f"(?:[{letters}][0-9]{{1,18}})+"
         self.slot_of = {chr(65 + slot): slot for slot in range(self.slots)}
@@ -107,6 +111,38 @@ class _CompleteReader:
         odd = self._take_table(table)
         for line in [*odd, *others]:
             self.take_line(line)
+        self._flush_line_page_ids()
+
+    def _flush_line_page_ids(self) -> None:
+        if self.line_page_ids:
+            columns = list(zip(*self.line_page_ids, strict=True))
+            self.page_id_tables.append(
+                pa.table(
+                    [
+                        pa.array(columns[0], pa.int64()),
+                        columns[1],
+                        pa.array(columns[2], pa.int64()),
+                    ],
+                    names=list(PAGE_ID_COLUMNS),
+                )
+            )
+            self.line_page_ids = []
+
+    def finish(self) -> None:
+        """Keep each title's first page id (a page has one id; a file should not disagree)."""
+        self._flush_line_page_ids()
+        if not self.page_id_tables:
+            return
+        every = pa.concat_tables(self.page_id_tables)
+        every = every.append_column("seq", pa.array(range(every.num_rows), pa.int64()))
+        first = every.group_by(["project_id", "title"], use_threads=False).aggregate(
+            [("seq", "min")]
+        )
+        order = pc.sort_indices(first["seq_min"])
+        self.parsed.page_id_tables.append(
+            every.take(pc.take(first["seq_min"], order)).select(list(PAGE_ID_COLUMNS))
+        )
+        self.page_id_tables = []
 
     def _take_table(self, table: pa.Table) -> list[str]:
         """Take the rows that are plainly valid; the others come back as lines."""
@@ -166,12 +202,17 @@ class _CompleteReader:
     def _add(self, rows: pa.Table, per_letter: pa.Table) -> None:
         parsed = self.parsed
         parsed.views += pc.sum(rows["views"]).as_py() or 0
-        indexes, titles = rows["index"].to_pylist(), rows["title"].to_pylist()
-        seen, page_ids = self.seen_page_ids, parsed.page_ids
-        for project, title, page in zip(indexes, titles, rows["page_id"].to_pylist(), strict=True):
-            if page != "null" and (project, title) not in seen:
-                seen.add((project, title))
-                page_ids.append((project, title, int(page)))
+        with_page = rows.filter(pc.not_equal(rows["page_id"], "null"))
+        self.page_id_tables.append(
+            pa.table(
+                [
+                    with_page["index"],
+                    with_page["title"],
+                    pc.cast(with_page["page_id"], pa.int64()),
+                ],
+                names=list(PAGE_ID_COLUMNS),
+            )
+        )
         if self.monthly:
             days = pc.add(per_letter["slot"], self.first_day)
             parsed.row_tables.append(
@@ -269,9 +310,8 @@ class _CompleteReader:
             return
         if views == 0:
             return
-        if page is not None and (index, title) not in self.seen_page_ids:
-            self.seen_page_ids.add((index, title))
-            parsed.page_ids.append((index, title, page))
+        if page is not None:
+            self.line_page_ids.append((index, title, page))
         parsed.views += views
         if self.monthly:
             for slot, count in decoded:

@@ -9,7 +9,7 @@ KEY``), how new titles get their ids, the ingest lock and temporary tables.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 import pyarrow as pa
@@ -38,7 +38,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateTable, DropTable
 
 from backend.ingest import crashpoints
-from backend.ingest.parsed import ParsedFile
+from backend.ingest.parsed import ParsedFile, arrow_tuples
 from backend.models import Title, TitleText, core
 
 _BATCH = 50_000
@@ -125,7 +125,16 @@ class Dialect:
 
     def fill_parsed(self, table: Table, parsed: ParsedFile) -> None:
         """Fill ``table`` (with the columns of a row) with every parsed row of a file."""
-        self.fill(table, crashpoints.counted(parsed.iter_rows()))
+        if crashpoints.kill_after_rows() is not None:  # the crash hook counts rows one by one
+            self.fill(table, crashpoints.counted(parsed.iter_rows()))
+        else:
+            self.fill_mixed(table, parsed.rows, parsed.row_tables)
+
+    def fill_mixed(
+        self, table: Table, rows: Sequence[tuple[Any, ...]], arrow_tables: Sequence[pa.Table]
+    ) -> None:
+        """Fill ``table`` with tuples and with the rows of Arrow tables of the same columns."""
+        self.fill(table, chain(rows, *(arrow_tuples(t) for t in arrow_tables)))
 
     def _compiled_insert(self, table: Table) -> str:
         return str(insert(table).compile(dialect=self.connection.dialect))
@@ -240,22 +249,21 @@ class PostgresDialect(Dialect):
         _analyze(cursor, table)
         cursor.close()
 
-    def fill_parsed(self, table: Table, parsed: ParsedFile) -> None:
+    def fill_mixed(
+        self, table: Table, rows: Sequence[tuple[Any, ...]], arrow_tables: Sequence[pa.Table]
+    ) -> None:
         """Tuples through ``write_row``; Arrow tables as CSV written by Arrow, in bulk."""
-        if crashpoints.kill_after_rows() is not None:  # the crash hook counts rows one by one
-            super().fill_parsed(table, parsed)
-            return
         cursor = self.connection.connection.dbapi_connection.cursor()
-        if parsed.rows:
+        if rows:
             with cursor.copy(_copy_statement(table, csv=False)) as copy:
-                for row in parsed.rows:
+                for row in rows:
                     copy.write_row(row)
-        if parsed.row_tables:
+        if arrow_tables:
             options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
             with cursor.copy(_copy_statement(table, csv=True)) as copy:
-                for rows in parsed.row_tables:
+                for arrow_table in arrow_tables:
                     sink = pa.BufferOutputStream()
-                    pa_csv.write_csv(rows, sink, options)
+                    pa_csv.write_csv(arrow_table, sink, options)
                     copy.write(sink.getvalue().to_pybytes())
         _analyze(cursor, table)
         cursor.close()

@@ -71,9 +71,9 @@ def load_parsed(
     crashpoints.reached("rows-filled")
     dialect.insert_new_titles(tmp_rows)
     crashpoints.reached("titles")
-    if parsed.page_ids:
+    if parsed.page_ids or parsed.page_id_tables:
         dialect.create_temp(tmp_page_ids)
-        dialect.fill(tmp_page_ids, parsed.page_ids)
+        dialect.fill_mixed(tmp_page_ids, parsed.page_ids, parsed.page_id_tables)
         dialect.update_page_ids(tmp_page_ids)
         dialect.drop_temp(tmp_page_ids)
     upsert_counts(connection, dialect, core(DayCount), tmp_rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -66,6 +67,8 @@ class ProjectFilter:
 
 #: Columns of :attr:`ParsedFile.row_tables`, in the order of a row tuple.
 ROW_COLUMNS = ("project_id", "title", "day", "series", "views")
+#: Columns of :attr:`ParsedFile.page_id_tables`.
+PAGE_ID_COLUMNS = ("project_id", "title", "page_id")
 
 
 def row_table(
@@ -77,6 +80,20 @@ def row_table(
         [pc.cast(c, pa.string() if i == 1 else pa.int64()) for i, c in enumerate(columns)],
         names=list(ROW_COLUMNS),
     )
+
+
+def arrow_tuples(table: pa.Table) -> Iterator[tuple[Any, ...]]:
+    """The rows of an Arrow table as tuples, a batch of columns at a time."""
+    for batch in table.to_batches(max_chunksize=1 << 16):
+        yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
+
+
+def _remapped(table: pa.Table, mapping: Mapping[int, int]) -> pa.Table:
+    """``table`` with its first column (project ids) renumbered by ``mapping``."""
+    olds = list(mapping)
+    news = pa.array([mapping[old] for old in olds], pa.int64())
+    positions = pc.index_in(table.column(0), value_set=pa.array(olds, pa.int64()))
+    return table.set_column(0, table.schema.field(0), pc.take(news, positions))
 
 
 @dataclass
@@ -94,6 +111,8 @@ class ParsedFile:
     row_tables: list[pa.Table] = field(default_factory=list)
     #: (project id, title, page id) from formats that carry MediaWiki page ids
     page_ids: list[tuple[int, str, int]] = field(default_factory=list)
+    #: More of them as Arrow tables (columns project_id, title, page_id)
+    page_id_tables: list[pa.Table] = field(default_factory=list)
     #: (project id, title, hour, series, views) for the hourly window, when requested
     hour_rows: list[tuple[int, str, int, int, int]] = field(default_factory=list)
     project_hours: Counter[tuple[int, int, int]] = field(default_factory=Counter)
@@ -132,23 +151,20 @@ class ParsedFile:
         """Every row of ``rows`` and ``row_tables`` as a tuple."""
         yield from self.rows
         for table in self.row_tables:
-            for batch in table.to_batches(max_chunksize=1 << 16):
-                yield from zip(*(column.to_pylist() for column in batch.columns), strict=True)
+            yield from arrow_tuples(table)
+
+    def iter_page_ids(self) -> Iterator[tuple[int, str, int]]:
+        """Every (project id, title, page id) of ``page_ids`` and ``page_id_tables``."""
+        yield from self.page_ids
+        for table in self.page_id_tables:
+            yield from arrow_tuples(table)
 
     def remap_projects(self, mapping: Mapping[int, int]) -> None:
         """Renumber projects by ``mapping`` (old id → new id) everywhere, in place."""
         self.projects = {mapping[old]: name for old, name in self.projects.items()}
         self.rows = [(mapping[p], title, day, s, v) for p, title, day, s, v in self.rows]
-        olds = list(mapping)
-        news = pa.array([mapping[old] for old in olds], pa.int64())
-        self.row_tables = [
-            table.set_column(
-                0,
-                "project_id",
-                pc.take(news, pc.index_in(table["project_id"], value_set=pa.array(olds))),
-            )
-            for table in self.row_tables
-        ]
+        self.row_tables = [_remapped(table, mapping) for table in self.row_tables]
+        self.page_id_tables = [_remapped(table, mapping) for table in self.page_id_tables]
         self.page_ids = [(mapping[p], title, page) for p, title, page in self.page_ids]
         self.hour_rows = [(mapping[p], title, h, s, v) for p, title, h, s, v in self.hour_rows]
         self.project_hours = Counter(

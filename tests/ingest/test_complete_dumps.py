@@ -48,7 +48,7 @@ def test_daily_file_rows_page_ids_and_hours(tmp_path: Path):
         ("aa.wikibooks", "File:Incubator-notext.svg", day, desktop): 3,
         ("en.wikipedia", "Main_Page", day, web): 300,
     }
-    assert [(parsed.projects[p], t, pid) for p, t, pid in parsed.page_ids] == [
+    assert [(parsed.projects[p], t, pid) for p, t, pid in parsed.iter_page_ids()] == [
         ("en.wikipedia", "Main_Page", 15580374)
     ]
     assert dict(parsed.rejects) == {"hours": 1, "access": 1, "page_id": 1, "domain": 1, "fields": 1}
