@@ -23,11 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from backend import db
+from backend import create_app, db
 from backend.settings import Settings
 
 BACKENDS = ("sqlite", "postgresql", "mariadb")
@@ -247,3 +249,37 @@ def sqlite_settings(tmp_path: Path) -> Settings:
     settings = _sqlite_settings(tmp_path)
     db.upgrade(settings)
     return settings
+
+
+# --- The extensions' store (tests/api/wikiviews_store.py): the API's and the page's tests ----
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def extensions_store(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    _admin_engine: Callable[[str], Engine],
+) -> Iterator[Settings]:
+    """The store of tests/api/wikiviews_store.py (top lists of 3, hourly window), per backend."""
+    from tests.api.wikiviews_store import extensions_store_on
+
+    directory = tmp_path_factory.mktemp(f"extensions_{request.param}")
+    with extensions_store_on(request.param, directory, _admin_engine) as settings:
+        yield settings
+
+
+@pytest.fixture(scope="module")
+def extensions_app(extensions_store: Settings) -> Iterator[Flask]:
+    """The app on ``extensions_store``, without a rate limit."""
+    application = create_app(dataclasses.replace(extensions_store, rate_limit=""))
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["wikiviews_engine"].dispose()
+
+
+@pytest.fixture
+def ext_client(extensions_app: Flask) -> FlaskClient:
+    """A client of ``extensions_app`` that identifies itself."""
+    from tests.api.wikiviews_store import identified_client
+
+    return identified_client(extensions_app)

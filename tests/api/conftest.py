@@ -136,39 +136,3 @@ def api_server(
     """A real gunicorn (``wikiviews serve``, one worker) on ``api_store``, on loopback."""
     with serving(api_store, tmp_path_factory.mktemp("gunicorn")) as server:
         yield server
-
-
-# --- The extension tests' own store (tests/api/wikiviews_store.py) ---------------------------
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def extensions_store(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    _admin_engine: Callable[[str], Engine],
-) -> Iterator[Settings]:
-    """The store of tests/api/wikiviews_store.py (top lists of 3, hourly window), per backend."""
-    from tests.api.wikiviews_store import extensions_store_on
-
-    directory = tmp_path_factory.mktemp(f"extensions_{request.param}")
-    with extensions_store_on(request.param, directory, _admin_engine) as settings:
-        yield settings
-
-
-@pytest.fixture(scope="module")
-def extensions_app(extensions_store: Settings) -> Iterator[Flask]:
-    """The app on ``extensions_store``, without a rate limit."""
-    import dataclasses
-
-    application = create_app(dataclasses.replace(extensions_store, rate_limit=""))
-    application.config["TESTING"] = True
-    yield application
-    application.extensions["wikiviews_engine"].dispose()
-
-
-@pytest.fixture
-def ext_client(extensions_app: Flask) -> FlaskClient:
-    """A client of ``extensions_app`` that identifies itself."""
-    from tests.api.wikiviews_store import identified_client
-
-    return identified_client(extensions_app)

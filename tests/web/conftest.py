@@ -1,52 +1,21 @@
-"""Fixtures of the statistics page's tests: the extensions' store (tests/api/wikiviews_store.py).
+"""Fixtures of the statistics page's tests.
 
-Flask-client tests run on every backend; the browser tests run once, on SQLite, against a real
+Flask-client tests run on every backend, on the extensions' store of ``tests/conftest.py``
+(``ext_client``); the browser tests run once, on SQLite, against a real
 ``wikiviews serve`` with Debian's Chromium driven by playwright-core (``npm ci`` installs it).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
-from backend import create_app
 from backend.settings import Settings
 from tests.api.gunicorn import LiveServer, serving
-from tests.api.wikiviews_store import extensions_store_on, identified_client
-from tests.conftest import BACKENDS
+from tests.api.wikiviews_store import extensions_store_on
 from tests.web.support import category_wiki, run_browser
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def page_store(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    _admin_engine: Callable[[str], Engine],
-) -> Iterator[Settings]:
-    """The extensions' store, per backend."""
-    directory = tmp_path_factory.mktemp(f"page_{request.param}")
-    with extensions_store_on(request.param, directory, _admin_engine) as settings:
-        yield settings
-
-
-@pytest.fixture(scope="module")
-def page_app(page_store: Settings) -> Iterator[Flask]:
-    """The app on ``page_store``."""
-    application = create_app(dataclasses.replace(page_store, rate_limit=""))
-    application.config["TESTING"] = True
-    yield application
-    application.extensions["wikiviews_engine"].dispose()
-
-
-@pytest.fixture
-def page_client(page_app: Flask) -> FlaskClient:
-    """A client of ``page_app`` (identified, as browsers are by their User-Agent)."""
-    return identified_client(page_app)
 
 
 @pytest.fixture(scope="module")

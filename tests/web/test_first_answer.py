@@ -108,16 +108,16 @@ def test_the_inlined_block_cannot_close_its_script_element() -> None:
     assert json.loads(block) == {"url": "/api/x?a=1&b=2", "body": json.loads(body)}
 
 
-def test_the_shell_inlines_the_answer_the_api_gives(page_client: FlaskClient) -> None:
+def test_the_shell_inlines_the_answer_the_api_gives(ext_client: FlaskClient) -> None:
     query = "pages=Main_Page|%3Cscript%3Ealert(1)%3C%2Fscript%3E&start=2024-03-01&end=2024-03-03"
-    shell = page_client.get(f"/?{query}").text
+    shell = ext_client.get(f"/?{query}").text
     block = json.loads(re.search(r'id="wv-first">(.*?)</script>', shell, re.S).group(1))
-    api = page_client.get(block["url"])
+    api = ext_client.get(block["url"])
     assert api.status_code == 200
     assert block["body"] == api.get_json()
     assert [i["views"] for i in block["body"]["items"]] == [3100, 3100, 3100, 3, 3, 3]
 
 
-def test_no_answer_is_inlined_when_the_api_has_none(page_client: FlaskClient) -> None:
-    shell = page_client.get("/?pages=X&start=2023-01-01&end=2023-01-31").text
+def test_no_answer_is_inlined_when_the_api_has_none(ext_client: FlaskClient) -> None:
+    shell = ext_client.get("/?pages=X&start=2023-01-01&end=2023-01-31").text
     assert 'id="wv-first"' not in shell

@@ -29,9 +29,9 @@ def config_of(body: str) -> dict:
 
 @pytest.mark.parametrize("path", VIEW_PATHS)
 def test_each_view_answers_html_where_pageviews_analysis_has_it(
-    page_client: FlaskClient, path: str
+    ext_client: FlaskClient, path: str
 ) -> None:
-    response = page_client.get(path)
+    response = ext_client.get(path)
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     view = "pageviews" if path == "/" else path[1:]
@@ -40,16 +40,16 @@ def test_each_view_answers_html_where_pageviews_analysis_has_it(
 
 
 def test_the_root_no_longer_answers_404_and_unknown_paths_still_do(
-    page_client: FlaskClient,
+    ext_client: FlaskClient,
 ) -> None:
-    assert page_client.get("/").status_code == 200
-    missing = page_client.get("/langviews")
+    assert ext_client.get("/").status_code == 200
+    missing = ext_client.get("/langviews")
     assert missing.status_code == 404
     assert missing.mimetype == "application/problem+json"
 
 
-def test_the_shell_lists_every_project_with_its_published_span(page_client: FlaskClient) -> None:
-    config = config_of(page_client.get("/").text)
+def test_the_shell_lists_every_project_with_its_published_span(ext_client: FlaskClient) -> None:
+    config = config_of(ext_client.get("/").text)
     assert config["projects"] == [
         {"name": "de.wikipedia", "first": "20240301", "last": "20240303"},
         {"name": "en.wikipedia", "first": "20240101", "last": "20240303"},
@@ -58,8 +58,8 @@ def test_the_shell_lists_every_project_with_its_published_span(page_client: Flas
     assert config["limits"]["maxArticles"] == 50
 
 
-def test_the_page_runs_no_inline_script_under_a_strict_policy(page_client: FlaskClient) -> None:
-    response = page_client.get("/topviews")
+def test_the_page_runs_no_inline_script_under_a_strict_policy(ext_client: FlaskClient) -> None:
+    response = ext_client.get("/topviews")
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
@@ -71,22 +71,22 @@ def test_the_page_runs_no_inline_script_under_a_strict_policy(page_client: Flask
     ), "no inline event handlers"
 
 
-def test_the_config_block_cannot_be_closed_by_data(page_client: FlaskClient) -> None:
+def test_the_config_block_cannot_be_closed_by_data(ext_client: FlaskClient) -> None:
     """Messages and titles go through tojson, which escapes < > & so </script> cannot occur."""
-    body = page_client.get("/").text
+    body = ext_client.get("/").text
     block = CONFIG.search(body).group(1)
     assert "<" not in block and ">" not in block
 
 
-def test_messages_follow_uselang_then_accept_language(page_client: FlaskClient) -> None:
-    german = page_client.get("/?uselang=de")
+def test_messages_follow_uselang_then_accept_language(ext_client: FlaskClient) -> None:
+    german = ext_client.get("/?uselang=de")
     assert '<html lang="de" dir="ltr">' in german.text
     assert "Seitenaufrufe von Artikeln" in german.text
     assert config_of(german.text)["messages"]["field-show"] == "Anzeigen"
-    preferred = page_client.get("/", headers={"Accept-Language": "de-CH, en;q=0.5"})
+    preferred = ext_client.get("/", headers={"Accept-Language": "de-CH, en;q=0.5"})
     assert preferred.headers["Content-Language"] == "de"
     assert (
-        page_client.get("/", headers={"Accept-Language": "fr"}).headers["Content-Language"] == "en"
+        ext_client.get("/", headers={"Accept-Language": "fr"}).headers["Content-Language"] == "en"
     )
 
 
@@ -110,54 +110,54 @@ def test_every_message_the_template_and_scripts_use_exists() -> None:
     assert used - set(english) == set()
 
 
-def test_suggestions_are_stored_titles_with_the_prefix(page_client: FlaskClient) -> None:
-    found = page_client.get("/web/titles/en.wikipedia.org?q=sec").get_json()
+def test_suggestions_are_stored_titles_with_the_prefix(ext_client: FlaskClient) -> None:
+    found = ext_client.get("/web/titles/en.wikipedia.org?q=sec").get_json()
     assert found == {"project": "en.wikipedia", "q": "sec", "titles": ["Second"]}
-    spikes = page_client.get("/web/titles/en.wikipedia?q=Spike_1").get_json()["titles"]
+    spikes = ext_client.get("/web/titles/en.wikipedia?q=Spike_1").get_json()["titles"]
     assert spikes == [f"Spike_{d}" for d in range(10, 20)]
 
 
-def test_suggestions_leave_out_blocked_titles(page_client: FlaskClient) -> None:
-    assert page_client.get("/web/titles/en.wikipedia?q=Hid").get_json()["titles"] == []
-    blocked = page_client.get("/web/titles/en.wikipedia?q=Blocked").get_json()["titles"]
+def test_suggestions_leave_out_blocked_titles(ext_client: FlaskClient) -> None:
+    assert ext_client.get("/web/titles/en.wikipedia?q=Hid").get_json()["titles"] == []
+    blocked = ext_client.get("/web/titles/en.wikipedia?q=Blocked").get_json()["titles"]
     assert blocked == []
 
 
 @pytest.mark.parametrize("title", ODD_TITLES)
-def test_suggestions_carry_odd_titles_intact(page_client: FlaskClient, title: str) -> None:
+def test_suggestions_carry_odd_titles_intact(ext_client: FlaskClient, title: str) -> None:
     prefix = title[:4]
-    found = page_client.get("/web/titles/en.wikipedia", query_string={"q": prefix}).get_json()
+    found = ext_client.get("/web/titles/en.wikipedia", query_string={"q": prefix}).get_json()
     assert title in found["titles"]
 
 
 @pytest.mark.parametrize("query", ["", "?q=", "?q=%20"])
-def test_an_empty_prefix_suggests_nothing(page_client: FlaskClient, query: str) -> None:
-    assert page_client.get(f"/web/titles/en.wikipedia{query}").get_json()["titles"] == []
+def test_an_empty_prefix_suggests_nothing(ext_client: FlaskClient, query: str) -> None:
+    assert ext_client.get(f"/web/titles/en.wikipedia{query}").get_json()["titles"] == []
 
 
-def test_an_unknown_project_suggests_nothing(page_client: FlaskClient) -> None:
-    response = page_client.get("/web/titles/xx.nowhere?q=Main")
+def test_an_unknown_project_suggests_nothing(ext_client: FlaskClient) -> None:
+    response = ext_client.get("/web/titles/xx.nowhere?q=Main")
     assert response.status_code == 200
     assert response.get_json()["titles"] == []
 
 
-def test_static_files_are_cached_for_good_under_their_digest(page_client: FlaskClient) -> None:
+def test_static_files_are_cached_for_good_under_their_digest(ext_client: FlaskClient) -> None:
     version = pages.static_version()
-    assert f'src="/static/web/{version}/app.js"' in page_client.get("/").text
+    assert f'src="/static/web/{version}/app.js"' in ext_client.get("/").text
     # Responses of files are closed explicitly: they hold the file open until then.
-    with page_client.get(f"/static/web/{version}/app.js") as response:
+    with ext_client.get(f"/static/web/{version}/app.js") as response:
         assert response.status_code == 200
         assert response.mimetype in ("text/javascript", "application/javascript")
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    with page_client.get("/static/web/000000000000/app.js") as older:
+    with ext_client.get("/static/web/000000000000/app.js") as older:
         assert older.status_code == 200
         assert older.headers["Cache-Control"] == "no-cache"
         etag = older.headers["ETag"]
-    with page_client.get(
+    with ext_client.get(
         "/static/web/000000000000/app.js", headers={"If-None-Match": etag}
     ) as again:
         assert again.status_code == 304
-    with page_client.get(f"/static/web/{version}/../views.py") as outside:
+    with ext_client.get(f"/static/web/{version}/../views.py") as outside:
         assert outside.status_code == 404
 
 
@@ -175,18 +175,18 @@ def test_the_digest_changes_with_any_static_file(tmp_path, monkeypatch) -> None:
         pages.static_version.cache_clear()
 
 
-def test_the_page_weighs_under_100_kb_gzipped_before_data(page_client: FlaskClient) -> None:
+def test_the_page_weighs_under_100_kb_gzipped_before_data(ext_client: FlaskClient) -> None:
     """The issue's budget: the shell plus every static file, each gzipped."""
-    total = len(gzip.compress(page_client.get("/").data))
+    total = len(gzip.compress(ext_client.get("/").data))
     for path in STATIC.rglob("*"):
         if path.is_file():
             total += len(gzip.compress(path.read_bytes()))
     assert total < 100 * 1024
 
 
-def test_titles_in_the_shell_are_escaped(page_client: FlaskClient) -> None:
+def test_titles_in_the_shell_are_escaped(ext_client: FlaskClient) -> None:
     """Nothing of the query reaches the HTML: the script reads it from the URL as text."""
-    response = page_client.get("/?pages=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    response = ext_client.get("/?pages=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
     assert "<script>alert(1)" not in response.text
     assert html.escape("<script>") not in response.text
 
@@ -196,11 +196,11 @@ def connect_sources(response) -> list[str]:
     return next(p for p in policy.split("; ") if p.startswith("connect-src")).split()[1:]
 
 
-def test_the_category_source_allows_its_one_wiki(page_client: FlaskClient) -> None:
+def test_the_category_source_allows_its_one_wiki(ext_client: FlaskClient) -> None:
     target = "https://Wiki.Example.org/wiki/Category:Big_cats"
-    response = page_client.get("/massviews", query_string={"source": "category", "target": target})
+    response = ext_client.get("/massviews", query_string={"source": "category", "target": target})
     assert connect_sources(response) == ["'self'", "https://wiki.example.org"]
-    with_site = page_client.get(
+    with_site = ext_client.get(
         "/massviews",
         query_string={
             "source": "category",
@@ -225,15 +225,15 @@ def test_the_category_source_allows_its_one_wiki(page_client: FlaskClient) -> No
         "data:text/plain,x",
     ],
 )
-def test_no_other_host_gets_into_the_policy(page_client: FlaskClient, target: str) -> None:
-    response = page_client.get("/massviews", query_string={"source": "category", "target": target})
+def test_no_other_host_gets_into_the_policy(ext_client: FlaskClient, target: str) -> None:
+    response = ext_client.get("/massviews", query_string={"source": "category", "target": target})
     assert connect_sources(response) == ["'self'"]
     assert "script-src 'self';" in response.headers["Content-Security-Policy"]
 
 
-def test_other_views_never_allow_another_host(page_client: FlaskClient) -> None:
+def test_other_views_never_allow_another_host(ext_client: FlaskClient) -> None:
     query = {"source": "category", "target": "https://wiki.example.org/wiki/Category:X"}
-    assert connect_sources(page_client.get("/pageviews", query_string=query)) == ["'self'"]
+    assert connect_sources(ext_client.get("/pageviews", query_string=query)) == ["'self'"]
 
 
 def _luminance(colour: str) -> float:
