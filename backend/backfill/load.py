@@ -59,6 +59,7 @@ def _to_store_ids(connection: Connection, parsed: ParsedFile) -> None:
     parsed.projects = {mapping[local]: name for local, name in parsed.projects.items()}
     parsed.rows = [(mapping[p], title, day, s, v) for p, title, day, s, v in parsed.rows]
     parsed.page_ids = [(mapping[p], title, page) for p, title, page in parsed.page_ids]
+    parsed.hour_rows = [(mapping[p], title, h, s, v) for p, title, h, s, v in parsed.hour_rows]
     parsed.project_hours = Counter(
         {(mapping[p], hour, s): v for (p, hour, s), v in parsed.project_hours.items()}
     )

@@ -58,8 +58,8 @@ def file_uri_path(uri: str) -> str | None:
     Read as Hadoop reads it: the rest of the URI is the path as written, not
     percent-decoded, so both engines find the same files.
     """
-    match = re.match(r"^file:(?://(?:localhost)?)?(/.*)$", uri, re.IGNORECASE)
-    return match.group(1) if match else None
+    match = re.match(r"^file:(?://(?:localhost)?(/.*)|(/(?!/).*))$", uri, re.IGNORECASE)
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def expand_local(arguments: Iterable[str]) -> list[SourceFile]:
@@ -74,8 +74,10 @@ def expand_local(arguments: Iterable[str]) -> list[SourceFile]:
         local = argument
         if is_uri(argument):
             local = file_uri_path(argument) or ""
+            scheme = argument.split(":", 1)[0]
+            if not local and scheme.lower() == "file":
+                raise BadArgument(f"{argument}: not a local file URI (file:///path)")
             if not local:
-                scheme = argument.split(":", 1)[0]
                 raise BadArgument(
                     f"{argument}: --engine local reads local paths and file:// URIs; "
                     f"{scheme}:// URIs need --engine spark"
