@@ -2,7 +2,7 @@
 
 Both commands run as real subprocesses on the committed fixtures and on a generated month
 (every dump kind, overlapping sources), into two fresh stores compared table by table (ids
-included) and through the API.
+included) and through the API; also with ``--project`` and with ``file:`` URIs.
 """
 
 from __future__ import annotations

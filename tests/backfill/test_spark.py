@@ -1,9 +1,11 @@
 """``wikiviews backfill --engine spark`` on a real standalone cluster started by the tests.
 
 One master and two one-core workers run on loopback for the module (see
-``spark_cluster.py``). The back-fill runs as a real subprocess (the Spark driver), so
-pyspark's warnings and its JVM stay out of the test process. Skipped when pyspark or Java is
-missing; a failure under ``WIKIVIEWS_REQUIRE_SERVICES=1`` (CI installs ``.[spark]``).
+``spark_cluster.py``); the files are given as a shared path or as ``file:`` URIs (listed
+through Hadoop, bytes shipped by Spark). The back-fill runs as a real subprocess (the
+Spark driver), so pyspark's warnings and its JVM stay out of the test process. Skipped when
+pyspark or Java is missing; a failure under ``WIKIVIEWS_REQUIRE_SERVICES=1`` (CI installs
+``.[spark]``).
 """
 
 from __future__ import annotations
