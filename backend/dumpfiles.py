@@ -185,6 +185,26 @@ def identify(path: Path | str) -> DumpFile:
     )
 
 
+def is_dump_name(name: str) -> bool:
+    """Whether a file found in a directory is taken as a dump (by its name alone).
+
+    The selection of ``wikiviews ingest`` and ``backfill`` when they search a directory:
+    names starting ``pageviews-`` or ``pagecounts-``, but not the checksum and listing files
+    published beside the dumps. A file named explicitly is taken whatever its name.
+    """
+    return name.startswith(("pageviews-", "pagecounts-")) and not name.endswith(
+        (".json", ".md5", ".sha1", ".txt")
+    )
+
+
+def dump_order(name: str) -> tuple[int, str]:
+    """Sort key of the files of a load: oldest hour first, then by name (unknown names first)."""
+    try:
+        return identify(name).first_hour, name
+    except UnknownFileName:
+        return 0, name
+
+
 def dump_key(name: str) -> str:
     """A file name without its compression suffix: the same dump, however it was stored."""
     for suffix in (".gz", ".bz2"):

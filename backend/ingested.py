@@ -109,6 +109,11 @@ def loaded_file(connection: Connection, name: str) -> LoadedFile | None:
     return None if row is None else LoadedFile(*row)
 
 
+def loaded_files(connection: Connection) -> dict[str, LoadedFile]:
+    """The record of every loaded file, by name."""
+    return {row.name: LoadedFile(*row) for row in connection.execute(_RECORD)}
+
+
 def files_covering(connection: Connection, hour: int) -> list[LoadedFile]:
     """Every loaded file whose hours include ``hour``, by name."""
     rows = connection.execute(

@@ -6,10 +6,12 @@ Run from the repository root with the project's virtualenv and the spark extra::
     .venv/bin/python bench/backfill.py --days 14 --titles 300000 --repeat 3
 
 It generates ``pageview_complete`` daily files of one large wiki (``datagen.complete_days``,
-cached) and loads them into a fresh SQLite store with four commands, each a real
+cached) and loads them into a fresh SQLite store with five commands, each a real
 subprocess: ``wikiviews ingest`` (the baseline), ``backfill --engine local``, ``backfill
 --engine spark --master local[2]`` and ``backfill --engine spark`` against a two-worker
-standalone cluster on loopback (one core and 1 GB each, started here as the tests start it).
+standalone cluster on loopback (one core and 1 GB each, started here as the tests start it),
+once with the directory as a path and once as a ``file://`` URI (listed through Hadoop,
+the bytes shipped to the tasks by Spark).
 It prints the non-zero counts loaded per second (medians of ``--repeat``), the ratio to the
 ingest, the peak RSS of the command's process tree as ``wait4`` reports it (the Spark
 driver JVM included; the cluster's executors run in the workers and are not), and the parse
@@ -104,6 +106,10 @@ def main() -> None:
                 "spark 2 workers": [
                     *wikiviews, "backfill", "--engine", "spark", "--master", cluster.url,
                     str(files),
+                ],
+                "2 workers, URI": [
+                    *wikiviews, "backfill", "--engine", "spark", "--master", cluster.url,
+                    f"file://{files}",
                 ],
             }  # fmt: skip
             results: dict[str, list[Run]] = {label: [] for label in commands}

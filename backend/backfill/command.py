@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 
 import click
 
 from backend import db
-from backend.backfill.engines import ENGINES, EngineUnavailable, parse_all
+from backend.backfill.engines import ENGINES, EngineUnavailable, open_engine
 from backend.backfill.load import LoadReport, load_all
-from backend.backfill.tasks import ParsedTask
-from backend.ingest.run import MissingPath, expand_paths, finish
+from backend.backfill.plan import PlannedFile, plan
+from backend.backfill.sources import BadArgument
+from backend.cli_options import hourly_option, project_filter, projects_option
+from backend.ingest.run import finish
 from backend.settings import load_settings
 
 
@@ -29,46 +32,73 @@ from backend.settings import load_settings
     metavar="URL",
     help="Spark master, e.g. spark://host:7077 or local[4] (default local[*]).",
 )
-def backfill(paths: tuple[str, ...], engine: str, master: str | None) -> None:
+@projects_option
+@hourly_option
+def backfill(
+    paths: tuple[str, ...],
+    engine: str,
+    master: str | None,
+    projects: tuple[str, ...],
+    hourly: bool | None,
+) -> None:
     """Load many dump files: parse them in parallel, then load them in one transaction.
 
-    The result equals `wikiviews ingest` of the same files. Files already loaded are
-    skipped. Exits with 1 when a file could not be read, 2 when a path does not exist or
-    the engine cannot start.
+    PATHS are files, directories or globs; with --engine spark also URIs of any file
+    system the cluster's Hadoop configuration reads (file://, hdfs://, s3a://).
+
+    The result equals `wikiviews ingest` of the same files with the same options. Files
+    already loaded are skipped. Exits with 1 when a file could not be read, 2 when a path
+    does not exist or the engine cannot start.
     """
     if master is not None and engine != "spark":
         raise click.BadParameter("--master needs --engine spark", param_hint="--master")
-    try:
-        files = expand_paths(paths)
-    except MissingPath as exc:
-        raise click.BadParameter(f"no such file or directory: {exc}", param_hint="PATHS") from exc
+    kept = project_filter(projects)
     settings = load_settings()
-    db.upgrade(settings)
-    store = db.make_engine(settings)
+    hourly_window = settings.hourly_window_days > 0 and (
+        hourly if hourly is not None else kept.only is not None
+    )
     started = time.perf_counter()
-    count = len(files)
-
-    done = 0
-
-    def progress(task: ParsedTask) -> None:
-        nonlocal done
-        done += 1
-        click.echo(f"[{done}/{count}] {task.path}", err=True)
-
+    parser = open_engine(engine, master)
     try:
-        tasks = parse_all(engine, [str(path) for path in files], master)
-        report = load_all(store, tasks, top_size=settings.top_size, progress=progress)
-        packed = finish(store, settings)
-    except EngineUnavailable as exc:
+        files = parser.expand(paths)
+        db.upgrade(settings)
+        store = db.make_engine(settings)
+        try:
+            planned = plan(store, files, kept, hourly_window)
+            jobs = [entry.job for entry in planned if entry.job is not None]
+            click.echo(f"backfill: {len(files)} files, {len(jobs)} to parse on {engine}", err=True)
+            report = load_all(
+                store,
+                planned,
+                parser.parse(jobs),
+                top_size=settings.top_size,
+                progress=_progress(len(planned)),
+            )
+            packed = finish(store, settings)
+        finally:
+            store.dispose()
+    except (BadArgument, EngineUnavailable) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     finally:
-        store.dispose()
+        parser.close()
     click.echo(_summary(report, time.perf_counter() - started, packed))
-    for path, message in report.failed:
-        click.echo(f"error: {message or path}", err=True)
+    for location, message in report.failed:
+        click.echo(f"error: {message or location}", err=True)
     if report.failed:
         sys.exit(1)
+
+
+def _progress(count: int) -> Callable[[PlannedFile], None]:
+    done = 0
+
+    def progress(entry: PlannedFile) -> None:
+        nonlocal done
+        done += 1
+        note = "" if entry.status == "parse" else f" ({entry.status})"
+        click.echo(f"[{done}/{count}] {entry.source.location}{note}", err=True)
+
+    return progress
 
 
 def _summary(report: LoadReport, seconds: float, packed: int) -> str:

@@ -4,27 +4,29 @@ Each file goes through :func:`backend.ingest.loader.load_parsed`, the function
 ``wikiviews ingest`` uses, in the ingest's file order, after its local project ids are
 mapped to the store's (allocated in the same order as the ingest allocates them). One
 transaction holds the whole run: a back-fill killed before its commit leaves the store as
-it was. Files already recorded in the store are skipped, as the ingest skips them.
+it was. What to load of each file was decided by :mod:`backend.backfill.plan`.
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
+from backend.backfill.plan import PlannedFile
 from backend.backfill.tasks import ParsedTask
 from backend.db import WRITE
 from backend.dumpfiles import identify
 from backend.ingest import crashpoints
 from backend.ingest.dialect import dialect_for
 from backend.ingest.loader import FileFacts, load_parsed
-from backend.ingest.parsed import ParsedFile, ProjectFilter
+from backend.ingest.parsed import ParsedFile
 from backend.ingest.projects import ensure_projects
+from backend.ingest.run import loaded_for
+from backend.ingested import loaded_file
 
 
 @dataclass
@@ -40,12 +42,6 @@ class LoadReport:
     #: Seconds the parse tasks took, summed over tasks (one core each).
     parse_seconds: float = 0.0
     rejects: Counter[str] = field(default_factory=Counter)
-
-
-def loaded_names(engine: Engine) -> set[str]:
-    """Names of the files the store records as loaded (for any project)."""
-    with engine.connect() as connection:
-        return set(connection.execute(text("SELECT name FROM ingested_files")).scalars())
 
 
 def _to_store_ids(connection: Connection, parsed: ParsedFile) -> None:
@@ -65,23 +61,30 @@ def _to_store_ids(connection: Connection, parsed: ParsedFile) -> None:
 
 def load_all(
     engine: Engine,
+    planned: Sequence[PlannedFile],
     tasks: Iterable[ParsedTask],
     *,
     top_size: int,
-    progress: Callable[[ParsedTask], None] | None = None,
+    progress: Callable[[PlannedFile], None] | None = None,
 ) -> LoadReport:
-    """Load every parsed file of ``tasks`` in one write transaction; returns the report."""
+    """Load the files of ``planned`` in one write transaction; returns the report.
+
+    ``tasks`` yields the parse results of the planned files that have a job, in order.
+    """
     report = LoadReport()
-    known = loaded_names(engine)
+    results = iter(tasks)
     with engine.connect().execution_options(**WRITE) as connection:
         dialect = dialect_for(connection)
         try:
             with connection.begin():
                 dialect.lock()
-                for task in tasks:
+                for entry in planned:
                     if progress is not None:
-                        progress(task)
-                    _load_one(connection, task, known, report, top_size)
+                        progress(entry)
+                    if entry.job is None:
+                        _note(report, entry.status, entry.source.location, entry.message)
+                        continue
+                    _load_one(connection, entry, next(results), report, top_size)
                 crashpoints.reached("backfill-before-commit")
         finally:
             dialect.unlock()
@@ -89,42 +92,63 @@ def load_all(
     return report
 
 
+def _note(report: LoadReport, status: str, location: str, message: str) -> None:
+    if status == "failed":
+        report.failed.append((location, message))
+    else:
+        report.skipped.append(location)
+
+
 def _load_one(
     connection: Connection,
+    entry: PlannedFile,
     task: ParsedTask,
-    known: set[str],
     report: LoadReport,
     top_size: int,
 ) -> None:
-    path = Path(task.path)
+    assert entry.job is not None and task.source == entry.source
+    source, job = entry.source, entry.job
     if task.parsed is None:
-        report.failed.append((task.path, task.error))
+        report.failed.append((source.location, task.error))
         return
-    if path.name in known:
-        report.skipped.append(task.path)
+    # The store is locked now: a file another process loaded since the plan is skipped.
+    record = loaded_file(connection, source.name)
+    if record != entry.record:
+        report.skipped.append(source.location)
+        return
+    if record is not None and task.sha256 != record.sha256:
+        report.failed.append(
+            (
+                source.location,
+                f"{source.name} was loaded before with different content; "
+                "`wikiviews ingest --replace` reloads it",
+            )
+        )
         return
     started = time.perf_counter()
     parsed = task.parsed
     _to_store_ids(connection, parsed)
+    loaded = loaded_for(job.projects)
+    if record is not None:
+        loaded = loaded.union(record.loaded)
     facts = FileFacts(
-        name=path.name,
-        path=str(path.resolve()),
+        name=source.name,
+        path=source.recorded_path,
         size=task.size,
         sha256=task.sha256,
-        projects="*",
+        projects=loaded.text(),
         duration=task.seconds + time.perf_counter() - started,
     )
     load_parsed(
         connection,
-        identify(path),
+        identify(source.name),
         parsed,
-        ProjectFilter(),
+        job.projects,
         facts,
-        hourly_window=False,
+        hourly_window=job.hourly_window,
         top_size=top_size,
     )
-    known.add(path.name)
-    report.loaded.append(task.path)
+    report.loaded.append(source.location)
     report.lines_read += parsed.lines_read
     report.rows += parsed.row_count
     report.views += parsed.views

@@ -7,12 +7,16 @@ task whose executor died) gives the same result.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend.backfill.sources import SourceFile
 from backend.dumpfiles import UnknownFileName, identify
 from backend.ingest.parsed import ParsedFile, ProjectFilter
 from backend.ingest.reader import UnreadableFile, file_digest
@@ -43,11 +47,20 @@ def _kill_worker() -> None:
             return
 
 
+@dataclass(frozen=True)
+class ParseJob:
+    """One file to parse, for the projects still to load from it."""
+
+    source: SourceFile
+    projects: ProjectFilter
+    hourly_window: bool
+
+
 @dataclass
 class ParsedTask:
     """What parsing one file gave: the parsed counts, or why the file cannot be loaded."""
 
-    path: str
+    source: SourceFile
     parsed: ParsedFile | None
     size: int = 0
     sha256: str = ""
@@ -55,24 +68,58 @@ class ParsedTask:
     error: str = ""
 
 
-def parse_file(path_text: str, attempt: int = 0) -> ParsedTask:
-    """Parse the dump at ``path_text`` as the ingest does, for every project.
+def _maybe_kill_worker(name: str, attempt: int) -> None:
+    if attempt == 0 and os.environ.get(KILL_WORKER_AT_FILE) == name:
+        _kill_worker()
+
+
+def parse_job(job: ParseJob, attempt: int = 0) -> ParsedTask:
+    """Parse the local file of ``job`` as the ingest does.
 
     Project ids in the result are local (0, 1, 2 … in order of first appearance); the
     loader maps them to the store's ids. ``attempt`` is Spark's attempt number (0 first).
     """
+    _maybe_kill_worker(job.source.name, attempt)
+    path = Path(job.source.location)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return ParsedTask(job.source, None, error=f"{path}: {exc.strerror or exc}")
+    return _parse(job, path, size, lambda: file_digest(path), shown=str(path))
+
+
+def parse_bytes(job: ParseJob, data: bytes, attempt: int = 0) -> ParsedTask:
+    """Parse a file read through Hadoop (``data``: its bytes as stored) as the ingest does.
+
+    The parser reads files, so the bytes go to a scratch copy under the file's own name in
+    Spark's local directory (``SPARK_LOCAL_DIRS``), removed afterwards. Messages name the URI.
+    """
+    _maybe_kill_worker(job.source.name, attempt)
+    local_dirs = os.environ.get("SPARK_LOCAL_DIRS", "")
+    with tempfile.TemporaryDirectory(dir=local_dirs.split(",")[0] or None) as scratch:
+        path = Path(scratch) / job.source.name
+        path.write_bytes(data)
+        size, digest = len(data), hashlib.sha256(data).hexdigest()
+        task = _parse(job, path, size, lambda: digest, shown=job.source.location)
+    task.error = task.error.replace(str(path), job.source.location)
+    return task
+
+
+def _parse(
+    job: ParseJob, path: Path, size: int, digest: Callable[[], str], shown: str
+) -> ParsedTask:
+    """Parse ``path`` with the ingest's checks and messages (``shown``: the file as named)."""
     started = time.perf_counter()
-    path = Path(path_text)
-    if attempt == 0 and os.environ.get(KILL_WORKER_AT_FILE) == path.name:
-        _kill_worker()
     try:
         dump = identify(path)
-        parsed = parse_dump(dump, ProjectFilter(), hourly_window=False)
-        size, digest = path.stat().st_size, file_digest(path)
+        parsed = parse_dump(dump, job.projects, hourly_window=job.hourly_window)
+        checksum = digest()
     except UnknownFileName as exc:
-        return ParsedTask(path_text, None, error=str(exc))
+        return ParsedTask(job.source, None, error=str(exc))
     except UnreadableFile as exc:
-        return ParsedTask(path_text, None, error=f"{exc}; nothing of it was loaded")
+        return ParsedTask(job.source, None, error=f"{exc}; nothing of it was loaded")
     except OSError as exc:
-        return ParsedTask(path_text, None, error=f"{path}: {exc.strerror or exc}")
-    return ParsedTask(path_text, parsed, size, digest, time.perf_counter() - started)
+        return ParsedTask(job.source, None, error=f"{shown}: {exc.strerror or exc}")
+    if parsed.lines_read == 0:
+        return ParsedTask(job.source, None, error=f"{shown}: holds no lines; nothing was recorded")
+    return ParsedTask(job.source, parsed, size, checksum, time.perf_counter() - started)

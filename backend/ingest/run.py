@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.db import WRITE
-from backend.dumpfiles import DumpFile, UnknownFileName, identify
+from backend.dumpfiles import DumpFile, UnknownFileName, dump_order, identify, is_dump_name
 from backend.ingest import crashpoints, replace
 from backend.ingest.complete_dumps import parse_complete_dump
 from backend.ingest.dialect import dialect_for
@@ -67,7 +67,7 @@ def expand_paths(arguments: Iterable[str]) -> list[Path]:
         for match in matches:
             path = Path(match)
             if path.is_dir():
-                files = sorted(p for p in path.rglob("*") if p.is_file() and _is_dump(p))
+                files = sorted(p for p in path.rglob("*") if p.is_file() and is_dump_name(p.name))
                 found.extend(files)
                 matched = True
             elif path.is_file():
@@ -79,20 +79,7 @@ def expand_paths(arguments: Iterable[str]) -> list[Path]:
         raise MissingPath(", ".join(missing))
     # Oldest first: live-edge checks and packing see history before new hours.
     unique = dict.fromkeys(found)
-    return sorted(unique, key=_sort_key)
-
-
-def _is_dump(path: Path) -> bool:
-    return path.name.startswith(("pageviews-", "pagecounts-")) and not path.name.endswith(
-        (".json", ".md5", ".sha1", ".txt")
-    )
-
-
-def _sort_key(path: Path) -> tuple[int, str]:
-    try:
-        return identify(path).first_hour, path.name
-    except UnknownFileName:
-        return 0, path.name
+    return sorted(unique, key=lambda path: dump_order(path.name))
 
 
 def parse_dump(

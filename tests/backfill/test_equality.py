@@ -2,7 +2,7 @@
 
 Both commands run as real subprocesses on the committed fixtures and on a generated month
 (every dump kind, overlapping sources), into two fresh stores compared table by table (ids
-included) and through the API.
+included) and through the API; also with ``--project`` and with ``file:`` URIs.
 """
 
 from __future__ import annotations
@@ -98,6 +98,77 @@ def test_backfill_local_equals_ingest(files, backend, tmp_path, request, _admin_
         assert ingested.returncode == expected_code, ingested.stderr
         assert result.returncode == expected_code, result.stderr
         assert_same_stores(target, reference)
+        # Corrupt files are named in the ingest's words.
+        assert errors(result.stderr) == errors(ingested.stderr)
+        assert len(errors(result.stderr)) == (3 if files == "fixtures" else 0)
+
+
+def errors(stderr: str) -> list[str]:
+    """The ``error: …`` lines of a command's standard error."""
+    return [line for line in stderr.splitlines() if line.startswith("error: ")]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_backfill_project_equals_ingest_project(backend, month, tmp_path, _admin_engine):
+    wanted = ("--project", "en.wikipedia", "--project", "dewiki")
+    with (
+        empty_store(backend, tmp_path / "ingest", _admin_engine) as reference,
+        empty_store(backend, tmp_path / "backfill", _admin_engine) as target,
+    ):
+        assert run_cli(reference, "ingest", *wanted, str(month)).returncode == 0
+        result = run_cli(target, "backfill", *wanted, str(month))
+        assert result.returncode == 0, result.stderr
+        assert_same_stores(target, reference)
+        have = tables(target)
+        assert {row[1] for row in have["projects"]} == {"en.wikipedia", "de.wikipedia"}
+        assert have["page_hours"], "--project fills the hourly window, as the ingest's does"
+        # Loading everything afterwards reads every file again for the other projects only.
+        assert run_cli(reference, "ingest", str(month)).returncode == 0
+        rest = run_cli(target, "backfill", f"file://{month}")
+        assert rest.returncode == 0, rest.stderr
+        assert " 0 skipped" in rest.stdout
+        assert_same_stores(target, reference)
+        again = run_cli(target, "backfill", "--project", "commonswiki", str(month))
+        assert again.returncode == 0, again.stderr
+        assert " 0 loaded, 36 skipped" in again.stdout
+        assert "0 to parse" in again.stderr
+
+
+def test_local_engine_reads_file_uris_and_globs(sqlite_settings, month, tmp_path):
+    result = run_cli(
+        sqlite_settings,
+        "backfill",
+        f"file://{month}/pageviews-2024*",
+        f"file:{month}/pagecounts-20140501-010000.gz",
+        f"file://localhost{month}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert_same_stores(sqlite_settings, _ingested(tmp_path, month))
+
+
+LOCAL_ONLY = "--engine local reads local paths and file:// URIs; {}:// URIs need --engine spark"
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("hdfs://namenode:8020/dumps", "{}: " + LOCAL_ONLY.format("hdfs")),
+        ("s3a://bucket/dumps/*.bz2", "{}: " + LOCAL_ONLY.format("s3a")),
+        ("/no/such/dumps", "no such file or directory: {}"),
+        ("file:///no/such/dumps", "no such file or directory: {}"),
+        ("/no/such/pageviews-*.gz", "no such file or directory: {}"),
+    ],
+)
+def test_unreadable_arguments_are_one_line_errors_and_load_nothing(
+    sqlite_settings, month, argument, message
+):
+    result = run_cli(sqlite_settings, "backfill", str(month), argument)
+    assert result.returncode == 2, result.stderr
+    assert errors(result.stderr) == ["error: " + message.format(argument)]
+    assert "Traceback" not in result.stderr
+    with store_connection(sqlite_settings) as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM ingested_files")).scalar() == 0
+        assert connection.execute(text("SELECT COUNT(*) FROM day_counts")).scalar() == 0
 
 
 def test_backfill_skips_loaded_files_and_adds_the_rest(sqlite_settings, month, tmp_path):
