@@ -19,7 +19,6 @@ from werkzeug.serving import make_server
 from backend import create_app, db
 from backend.settings import Settings
 from backend.sources import ApiSource, PageviewSource, StoreSource
-from tests.api.conftest import extensions_store  # noqa: F401  (fixture used here)
 from tests.api.gunicorn import LiveServer, serving
 from tests.sources.conftest import USER_AGENT, compatible_only
 
@@ -29,7 +28,7 @@ MAR_3, MAR_4 = date(2024, 3, 3), date(2024, 3, 4)
 
 @pytest.fixture(scope="module")
 def hourly_server(
-    extensions_store: Settings,  # noqa: F811
+    extensions_store: Settings,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveServer]:
     """A real ``wikiviews serve`` on the store with the hourly window."""
@@ -42,7 +41,7 @@ def hourly_server(
 @pytest.fixture(params=["store", "served", "compatible"])
 def hourly_source(
     request: pytest.FixtureRequest,
-    extensions_store: Settings,  # noqa: F811
+    extensions_store: Settings,
 ) -> Iterator[tuple[str, PageviewSource]]:
     """Each read model in turn, with its name, on the store with the hourly window."""
     if request.param == "store":

@@ -14,7 +14,6 @@ import pytest
 from backend import db
 from backend.settings import Settings
 from backend.sources import ApiSource, PageviewSource, StoreSource
-from tests.api.conftest import extensions_store  # noqa: F401  (a fixture used here)
 from tests.api.gunicorn import serving
 from tests.sources.conftest import USER_AGENT
 
@@ -23,7 +22,7 @@ MARCH = (date(2024, 3, 1), date(2024, 3, 3))
 
 @pytest.fixture(scope="module")
 def extensions_url(
-    extensions_store: Settings,  # noqa: F811
+    extensions_store: Settings,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
     with serving(
@@ -35,7 +34,7 @@ def extensions_url(
 @pytest.fixture(params=["store", "served"])
 def source(
     request: pytest.FixtureRequest,
-    extensions_store: Settings,  # noqa: F811
+    extensions_store: Settings,
 ) -> Iterator[PageviewSource]:
     if request.param == "store":
         engine = db.make_engine(extensions_store)
