@@ -10,6 +10,8 @@ Layout, sized for English Wikipedia (~8 M titles read a day) for years on one ma
   series in a small varint blob (:mod:`backend.series_codec`) plus the page's monthly totals
   of user views per access method. That keeps a stored data point at a few bytes.
 * ``page_hours`` is the optional rolling window of per-page hourly counts.
+* ``pending_counts`` holds hourly files' per-page counts of days not yet complete, as
+  compressed batches, until the day's last hour folds them into ``day_counts``.
 * ``project_hours`` / ``project_days`` / ``project_months`` are per-project aggregates kept
   forever; ``top_articles`` the precomputed top lists.
 * ``coverage`` says which hours of a (project, day) each source has loaded (project 0 stands
@@ -132,6 +134,28 @@ class PackedDay(Base):
 
     project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     day: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class PendingCount(Base):
+    """Per-page counts of one hourly file for one project and day, waiting for the day's
+    last hour: a compressed Arrow batch of (title, series, views) rows.
+
+    Hourly files append here instead of into ``day_counts``: one row per file, project and
+    part rather than one keyed row per page (see :mod:`backend.ingest.pending`). When the
+    day's coverage of the source is complete its batches are summed and added into
+    ``day_counts`` at once, and deleted. Days not complete are never published, so no
+    reader needs these rows.
+    """
+
+    __tablename__ = "pending_counts"
+
+    project_id: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(Blob)
 
 
 class PageHour(Base):

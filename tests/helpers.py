@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from backend import db, series_codec
+from backend.ingest import pending
 from backend.settings import Settings
 from backend.timeutil import month_days
 
@@ -96,6 +97,10 @@ def snapshot(settings: Settings) -> dict[str, object]:
             for series, per_day in series_codec.unpack(bytes(packed)).items():
                 for slot, views in per_day.items():
                     counts[(titles[tid], first + slot, series)] += views
+
+        # Rows of days still pending count as what they are: views of their titles.
+        for pid, day, _source, title, series, views in pending.iter_pending(connection):
+            counts[(f"{names[pid]}|{title}", day, series)] += views
 
         def table(sql: str) -> list[tuple]:
             return sorted(

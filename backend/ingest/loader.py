@@ -1,25 +1,30 @@
 """Apply one parsed file to the store in one transaction, with set-based SQL.
 
-The rows go into a temporary table by the driver's fastest path; everything after that is
-``INSERT … SELECT``: new titles, the additive upsert of daily counts (and of the hourly
-window), then the per-project rollups, coverage, publication and top lists of the days the
-file touched. A crash anywhere before the commit leaves the store as it was.
+A daily or monthly file's rows go into a temporary table by the driver's fastest path;
+everything after that is ``INSERT … SELECT``: new titles, the additive upsert of daily counts
+(and of the hourly window). An hourly file's rows go to the staging area instead
+(:mod:`backend.ingest.pending`), and the file that completes a day folds the day's pending
+rows into ``day_counts``. Then come the per-project rollups, coverage, publication and top
+lists of the days the file touched. A crash anywhere before the commit leaves the store as
+it was.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 
+import pyarrow as pa
 from sqlalchemy import Connection, Table, and_, delete, func, insert, literal, select
 
 from backend.dumpfiles import DumpFile
-from backend.ingest import crashpoints, publication
+from backend.ingest import crashpoints, pending, publication
 from backend.ingest.dialect import Dialect, dialect_for, tmp_hours, tmp_page_ids, tmp_rows
 from backend.ingest.packing import unpack_days
-from backend.ingest.parsed import ParsedFile, ProjectFilter
+from backend.ingest.parsed import ParsedFile, ProjectFilter, arrow_tuples
 from backend.ingest.projects import ensure_projects
 from backend.models import (
     Coverage,
@@ -66,25 +71,10 @@ def load_parsed(
     ensure_partitions(connection, touched_days)
     unpack_days(connection, scope, touched_days)
 
-    dialect.create_temp(tmp_rows)
-    dialect.fill_parsed(tmp_rows, parsed)
-    crashpoints.reached("rows-filled")
-    dialect.insert_new_titles(tmp_rows)
-    crashpoints.reached("titles")
-    if parsed.page_ids or parsed.page_id_tables:
-        dialect.create_temp(tmp_page_ids)
-        dialect.fill_mixed(tmp_page_ids, parsed.page_ids, parsed.page_id_tables)
-        dialect.update_page_ids(tmp_page_ids)
-        dialect.drop_temp(tmp_page_ids)
-    upsert_counts(connection, dialect, core(DayCount), tmp_rows)
-    if hourly_window and parsed.single_hour is not None:
-        upsert_counts(connection, dialect, core(PageHour), tmp_rows, hour=parsed.single_hour)
-    elif hourly_window and parsed.hour_rows:
-        dialect.create_temp(tmp_hours)
-        dialect.fill(tmp_hours, crashpoints.counted(parsed.hour_rows))
-        upsert_counts(connection, dialect, core(PageHour), tmp_hours)
-        dialect.drop_temp(tmp_hours)
-    dialect.drop_temp(tmp_rows)
+    if parsed.single_hour is not None:
+        _load_hour_rows(connection, dialect, dump, parsed, facts.name, hourly_window)
+    else:
+        _load_day_rows(connection, dialect, parsed, hourly_window)
     crashpoints.reached("counts")
 
     if dump.kind in ("pageviews", "pagecounts"):  # whole hours: the publish gate judges them
@@ -92,6 +82,7 @@ def load_parsed(
     add_project_sums(connection, dialect, core(ProjectHour), "hour", parsed.project_hours)
     add_project_sums(connection, dialect, core(ProjectDay), "day", parsed.project_days)
     _add_coverage(connection, dialect, dump, scope)
+    fold_pending(connection, dialect, pending.complete_groups(connection, touched_days, scope))
     data_projects = {project for project, _day, _series in parsed.project_days}
     publication.refresh(
         connection,
@@ -103,6 +94,87 @@ def load_parsed(
     crashpoints.reached("rollups")
     _record_file(connection, dump, parsed, facts)
     crashpoints.reached("before-commit")
+
+
+def _load_day_rows(
+    connection: Connection, dialect: Dialect, parsed: ParsedFile, hourly_window: bool
+) -> None:
+    """Add a daily or monthly file's rows into ``day_counts`` (and the hourly window)."""
+    dialect.create_temp(tmp_rows)
+    dialect.fill_parsed(tmp_rows, parsed)
+    crashpoints.reached("rows-filled")
+    dialect.insert_new_titles(tmp_rows)
+    crashpoints.reached("titles")
+    if parsed.page_ids or parsed.page_id_tables:
+        dialect.create_temp(tmp_page_ids)
+        dialect.fill_mixed(tmp_page_ids, parsed.page_ids, parsed.page_id_tables)
+        dialect.update_page_ids(tmp_page_ids)
+        dialect.drop_temp(tmp_page_ids)
+    upsert_counts(connection, dialect, core(DayCount), tmp_rows)
+    if hourly_window and parsed.hour_rows:
+        dialect.create_temp(tmp_hours)
+        dialect.fill(tmp_hours, crashpoints.counted(parsed.hour_rows))
+        upsert_counts(connection, dialect, core(PageHour), tmp_hours)
+        dialect.drop_temp(tmp_hours)
+    dialect.drop_temp(tmp_rows)
+
+
+def _load_hour_rows(
+    connection: Connection,
+    dialect: Dialect,
+    dump: DumpFile,
+    parsed: ParsedFile,
+    file_name: str,
+    hourly_window: bool,
+) -> None:
+    """Put an hourly file's rows in the staging area (and its hour in the hourly window).
+
+    Only the hourly window needs title ids now; the day's other titles are added when the
+    day is folded (see :mod:`backend.ingest.pending`).
+    """
+    assert parsed.single_hour is not None
+    pending.add_file(connection, file_name, int(dump.source), parsed)
+    crashpoints.reached("rows-filled")
+    if hourly_window:
+        dialect.create_temp(tmp_rows)
+        dialect.fill_mixed(tmp_rows, parsed.rows, parsed.row_tables)
+        dialect.insert_new_titles(tmp_rows)
+        crashpoints.reached("titles")
+        upsert_counts(connection, dialect, core(PageHour), tmp_rows, hour=parsed.single_hour)
+        dialect.drop_temp(tmp_rows)
+    else:
+        crashpoints.reached("titles")
+
+
+#: Summed pending rows added into ``day_counts`` per statement batch of a fold.
+FOLD_ROWS = 4_000_000
+
+
+def fold_pending(connection: Connection, dialect: Dialect, groups: Sequence[pending.Group]) -> None:
+    """Sum the pending rows of ``groups`` (days now complete) into ``day_counts``."""
+    batch: list[pa.Table] = []
+    rows = 0
+    for group in groups:
+        table = pending.summed(connection, group)
+        batch.append(table)
+        rows += table.num_rows
+        if rows >= FOLD_ROWS:
+            _add_day_tables(connection, dialect, batch)
+            batch, rows = [], 0
+    if batch:
+        _add_day_tables(connection, dialect, batch)
+    pending.delete_groups(connection, groups)
+
+
+def _add_day_tables(connection: Connection, dialect: Dialect, tables: list[pa.Table]) -> None:
+    dialect.create_temp(tmp_rows)
+    if crashpoints.kill_after_rows() is not None:
+        dialect.fill(tmp_rows, crashpoints.counted(chain(*(arrow_tuples(t) for t in tables))))
+    else:
+        dialect.fill_mixed(tmp_rows, [], tables)
+    dialect.insert_new_titles(tmp_rows)
+    upsert_counts(connection, dialect, core(DayCount), tmp_rows)
+    dialect.drop_temp(tmp_rows)
 
 
 def upsert_counts(

@@ -4,6 +4,8 @@ then republish without it).
 
 What a file added is found, cheapest first:
 
+* **pending**: an hourly file whose day is not complete yet still has its rows apart, in the
+  staging area (:mod:`backend.ingest.pending`): they are deleted;
 * **series**: a ``pageview_complete`` file is the only source of its agent's series on its
   days (unless a daily and a monthly file of the same agent overlap), so its contribution is
   those series on those days, deleted outright;
@@ -30,7 +32,7 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, delete, func, lit
 
 from backend.codes import Access, Agent, series_code
 from backend.dumpfiles import DumpFile, UnknownFileName, identify
-from backend.ingest import publication
+from backend.ingest import pending, publication
 from backend.ingest.complete_dumps import parse_complete_dump
 from backend.ingest.dialect import dialect_for, tmp_rows
 from backend.ingest.hourly_dumps import parse_hourly_dump
@@ -63,7 +65,7 @@ class Removal:
     """What taking a file out did."""
 
     name: str
-    method: str  # "series" | "window" | "re-read"
+    method: str  # "pending" | "series" | "window" | "re-read"
     days: tuple[int, ...]
     #: Projects whose counts changed (their top lists and months need recomputing).
     projects: frozenset[int]
@@ -151,6 +153,7 @@ def take_out(
         raise CannotRemove(f"{record.name}: {exc}") from exc
     wanted = projects if projects is not None else ProjectFilter()
     ids, reread_filter = _scope(connection, record, wanted)
+    ids_all = set(ids.values())
     days = tuple(dump.days)
     if not ids:
         return Removal(record.name, "series", days, frozenset())
@@ -161,6 +164,21 @@ def take_out(
     unpack_days(connection, scope, list(days))
     keys = _Keys(scope, series, hours[0], hours[-1])
     touched = _touched_projects(connection, keys, days, has_hours)
+    # Pending rows are the file's own, kept apart: deleting them takes it out exactly. Only
+    # projects whose day was folded since need one of the methods below.
+    staged = pending.remove_file(connection, record.name, scope)
+    if staged:
+        folded = touched - staged
+        staged_keys = _Keys(sorted(staged), series, hours[0], hours[-1])
+        _subtract_project_hours(connection, staged_keys, dump.first_day)
+        _drop_zeros_or_refuse(connection, record, staged_keys.projects, days)
+        if not folded:
+            _delete_hourly_rows(connection, keys)
+            return Removal(record.name, "pending", days, frozenset(touched))
+        ids = {name: pid for name, pid in ids.items() if pid in folded}
+        reread_filter = ProjectFilter(frozenset(ids))
+        scope = sorted(folded)
+        keys = _Keys(scope, series, hours[0], hours[-1])
 
     if dump.agent is not None and not _overlapped(connection, record, dump, set(ids)):
         method = "series"
@@ -173,11 +191,16 @@ def take_out(
         method = "re-read"
         _subtract_reread(connection, record, reread_filter, ids)
     if has_hours:
-        for table in (core(PageHour), core(ProjectHour)):
-            connection.execute(delete(table).where(keys.hourly(table)))
+        _delete_hourly_rows(connection, _Keys(sorted(ids_all), series, hours[0], hours[-1]))
     if method != "series":
         _drop_zeros_or_refuse(connection, record, scope, days)
     return Removal(record.name, method, days, frozenset(touched))
+
+
+def _delete_hourly_rows(connection: Connection, keys: _Keys) -> None:
+    """Per-page and per-project hours of a file are its own: delete them by key."""
+    for table in (core(PageHour), core(ProjectHour)):
+        connection.execute(delete(table).where(keys.hourly(table)))
 
 
 def _touched_projects(
@@ -235,7 +258,7 @@ def _window_holds(connection: Connection, keys: _Keys) -> bool:
 def _subtract_window(connection: Connection, keys: _Keys, day: int) -> None:
     """Subtract the file's hourly rows from its day (files with hours cover one day)."""
     dialect = dialect_for(connection)
-    hours, project_hours = core(PageHour), core(ProjectHour)
+    hours = core(PageHour)
     per_page = (
         select(
             hours.c.project_id,
@@ -252,6 +275,13 @@ def _subtract_window(connection: Connection, keys: _Keys, day: int) -> None:
             core(DayCount), ("project_id", "day", "title_id", "series"), "add", ["views"], per_page
         )
     )
+    _subtract_project_hours(connection, keys, day)
+
+
+def _subtract_project_hours(connection: Connection, keys: _Keys, day: int) -> None:
+    """Subtract the file's per-project hours from its day's per-project sums."""
+    dialect = dialect_for(connection)
+    project_hours = core(ProjectHour)
     per_project = (
         select(
             project_hours.c.project_id,

@@ -15,6 +15,7 @@ from backend.models import (
     HeldHour,
     IngestedFile,
     PageMonth,
+    PendingCount,
     Project,
     ProjectDay,
     ProjectHour,
@@ -219,6 +220,7 @@ def store_overview(connection: Connection) -> dict[str, object]:
         "first_day": scalar(func.min(PublishedDay.day)),
         "last_day": scalar(func.max(PublishedDay.day)),
         "staged_rows": count(DayCount),
+        "pending_rows": scalar(func.coalesce(func.sum(PendingCount.rows), 0)),
         "packed_rows": count(PageMonth),
     }
 

@@ -265,7 +265,8 @@ def test_an_hour_takes_out_every_file_that_covers_it(migrated_settings, tmp_path
     ingest(migrated_settings, files, projects=("en.wikipedia",))
     methods = run_unload(migrated_settings, "2024030103")
     assert methods == {
-        "pagecounts-20240301-040000.gz": "window",  # named after the end of its hour
+        # named after the end of its hour; its day lacks 23 hours, so its rows are pending
+        "pagecounts-20240301-040000.gz": "pending",
         "pageviews-20240301-030000.gz": "window",
         "pageviews-20240301-spider.bz2": "series",
         "pageviews-20240301-user.bz2": "series",

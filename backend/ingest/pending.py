@@ -1,0 +1,248 @@
+"""The staging area of hourly files: per-page counts of days that are not complete yet.
+
+An hourly dump adds one hour to up to ~8 M (page, day, series) counts of a day. Adding them
+into the keyed ``day_counts`` table one file at a time made every hour pay for millions of
+B-tree writes, 24 times a day for the same rows. Instead a file's rows go, per project and
+day, into ``pending_counts`` as a few compressed Arrow batches (no index per page, no title
+lookup): about what writing the file once more costs. When a (project, day) has all 24
+hours of a source (the coverage that also decides publication), its batches are summed in
+Arrow and added into ``day_counts`` in one set-based step, and deleted.
+
+Nothing reads pending counts but the fold, :func:`remove_file` and tests: a day that lacks
+an hour is not published, so no query may see its counts anyway. Everything happens in the
+loading file's transaction, so a crash keeps either the whole file (pending or folded) or
+none of it; taking out a file whose day is still pending deletes its batches, exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, insert, select
+
+from backend.ingest import crashpoints
+from backend.ingest.parsed import ROW_COLUMNS, ParsedFile, row_table
+from backend.models import Coverage, PendingCount, core
+from backend.timeutil import FULL_DAY_MASK
+
+#: Rows per stored batch: a few MB compressed, under MariaDB's default 16 MB packet.
+PART_ROWS = 200_000
+#: Rows of decoded batches summed together before more are read (bounds the fold's memory).
+COMPACT_ROWS = 4_000_000
+
+_SCHEMA = pa.schema([("title", pa.string()), ("series", pa.int16()), ("views", pa.int64())])
+_WRITE_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+_DAY_BITS = 20  # days fit in 20 bits until the year 4840
+
+
+@dataclass(frozen=True, order=True)
+class Group:
+    """The pending counts of one project, day and source."""
+
+    project_id: int
+    day: int
+    source: int
+
+
+def encode(table: pa.Table) -> bytes:
+    """One batch of ``(title, series, views)`` rows as a compressed Arrow IPC stream."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, _SCHEMA, options=_WRITE_OPTIONS) as writer:
+        writer.write_table(table.cast(_SCHEMA))
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def decode(data: bytes) -> pa.Table:
+    """The rows of a batch written by :func:`encode`."""
+    return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+
+
+def parsed_table(parsed: ParsedFile) -> pa.Table:
+    """Every row of a parsed file as one Arrow table with the columns of ``ROW_COLUMNS``."""
+    tables = list(parsed.row_tables)
+    if parsed.rows:
+        columns = list(zip(*parsed.rows, strict=True))
+        tables.append(row_table(*(pa.array(column) for column in columns)))
+    if not tables:
+        return row_table(*(pa.array([], pa.int64()) for _ in ROW_COLUMNS))
+    return pa.concat_tables(tables)
+
+
+def add_file(connection: Connection, file_name: str, source: int, parsed: ParsedFile) -> int:
+    """Append a parsed hourly file's rows as pending batches; returns the rows written."""
+    if crashpoints.kill_after_rows() is not None:  # the crash hook counts rows one by one
+        for _row in crashpoints.counted(parsed.iter_rows()):
+            pass
+    table = parsed_table(parsed)
+    if not table.num_rows:
+        return 0
+    key = pc.add(
+        pc.shift_left(table["project_id"], _DAY_BITS),
+        table["day"],
+    )
+    order = pc.sort_indices(key)  # stable: rows keep the file's order within a group
+    table = table.take(order)
+    keys = key.take(order)
+    records = []
+    start = 0
+    for entry in pc.value_counts(keys).to_pylist():  # ascending, as the keys are sorted
+        packed, count = entry["values"], entry["counts"]
+        project, day = packed >> _DAY_BITS, packed & ((1 << _DAY_BITS) - 1)
+        rows = table.slice(start, count).select(["title", "series", "views"])
+        for part, offset in enumerate(range(0, count, PART_ROWS)):
+            batch = rows.slice(offset, PART_ROWS)
+            records.append(
+                {
+                    "project_id": project,
+                    "day": day,
+                    "source": source,
+                    "file_name": file_name,
+                    "part": part,
+                    "rows": batch.num_rows,
+                    "data": encode(batch),
+                }
+            )
+        start += count
+    connection.execute(insert(core(PendingCount)), records)
+    return int(table.num_rows)
+
+
+def complete_groups(
+    connection: Connection, days: Sequence[int], scope: Sequence[int] | None
+) -> list[Group]:
+    """Pending groups on ``days`` (of ``scope``, ``None``: any project) whose source now
+    covers all 24 hours of the day, for their project or for every project."""
+    pending = core(PendingCount)
+    query = select(pending.c.project_id, pending.c.day, pending.c.source).distinct()
+    query = query.where(pending.c.day.in_(list(days)))
+    if scope is not None:
+        query = query.where(pending.c.project_id.in_(list(scope)))
+    groups = [Group(*row) for row in connection.execute(query)]
+    if not groups:
+        return []
+    coverage = core(Coverage)
+    masks = {
+        (p, d, s): mask
+        for p, d, s, mask in connection.execute(
+            select(
+                coverage.c.project_id, coverage.c.day, coverage.c.source, coverage.c.hours_mask
+            ).where(coverage.c.day.in_(sorted({g.day for g in groups})))
+        )
+    }
+    return sorted(
+        group
+        for group in groups
+        if masks.get((group.project_id, group.day, group.source), 0)
+        | masks.get((0, group.day, group.source), 0)
+        == FULL_DAY_MASK
+    )
+
+
+def all_groups(connection: Connection) -> list[Group]:
+    """Every pending group, complete or not."""
+    pending = core(PendingCount)
+    query = select(pending.c.project_id, pending.c.day, pending.c.source).distinct()
+    return sorted(Group(*row) for row in connection.execute(query))
+
+
+def summed(connection: Connection, group: Group) -> pa.Table:
+    """The group's rows summed per (title, series), as rows of ``ROW_COLUMNS``."""
+    pending = core(PendingCount)
+    where = _group_filter(group)
+    parts = connection.execute(
+        select(pending.c.file_name, pending.c.part)
+        .where(where)
+        .order_by(pending.c.file_name, pending.c.part)
+    ).all()
+    tables: list[pa.Table] = []
+    held = 0
+    for file_name, part in parts:
+        data = connection.execute(
+            select(pending.c.data).where(
+                where, pending.c.file_name == file_name, pending.c.part == part
+            )
+        ).scalar_one()
+        table = decode(bytes(data))
+        tables.append(table)
+        held += table.num_rows
+        if held > COMPACT_ROWS and len(tables) > 1:
+            tables = [_sum(pa.concat_tables(tables))]
+            held = tables[0].num_rows
+    total = _sum(pa.concat_tables(tables)) if tables else _SCHEMA.empty_table()
+    count = total.num_rows
+    return row_table(
+        pa.repeat(group.project_id, count),
+        total["title"],
+        pa.repeat(group.day, count),
+        total["series"],
+        total["views"],
+    )
+
+
+def _sum(table: pa.Table) -> pa.Table:
+    grouped = table.group_by(["title", "series"]).aggregate([("views", "sum")])
+    return pa.table(
+        {
+            "title": grouped["title"],
+            "series": grouped["series"],
+            "views": grouped["views_sum"],
+        }
+    )
+
+
+def delete_groups(connection: Connection, groups: Sequence[Group]) -> None:
+    """Forget the pending batches of ``groups`` (after they were folded)."""
+    if not groups:
+        return
+    pending = core(PendingCount)
+    connection.execute(
+        delete(pending).where(
+            pending.c.project_id == bindparam("p_project_id"),
+            pending.c.day == bindparam("p_day"),
+            pending.c.source == bindparam("p_source"),
+        ),
+        [{"p_project_id": g.project_id, "p_day": g.day, "p_source": g.source} for g in groups],
+    )
+
+
+def remove_file(connection: Connection, file_name: str, scope: Sequence[int]) -> set[int]:
+    """Delete a file's pending batches for the projects of ``scope``.
+
+    Returns the projects that had some: their share of the file is gone, exactly.
+    """
+    pending = core(PendingCount)
+    where = and_(pending.c.file_name == file_name, pending.c.project_id.in_(list(scope)))
+    found = set(connection.execute(select(pending.c.project_id).distinct().where(where)).scalars())
+    if found:
+        connection.execute(delete(pending).where(where))
+    return found
+
+
+def iter_pending(connection: Connection) -> Iterator[tuple[int, int, int, str, int, int]]:
+    """Every pending row as ``(project id, day, source, title, series, views)``."""
+    pending = core(PendingCount)
+    query = select(pending.c.project_id, pending.c.day, pending.c.source, pending.c.data)
+    order = ("project_id", "day", "source", "file_name", "part")
+    for project, day, source, data in connection.execute(
+        query.order_by(*(pending.c[name] for name in order))
+    ):
+        table = decode(bytes(data))
+        for title, series, views in zip(
+            table["title"].to_pylist(),
+            table["series"].to_pylist(),
+            table["views"].to_pylist(),
+            strict=True,
+        ):
+            yield project, day, source, title, series, views
+
+
+def _group_filter(group: Group) -> ColumnElement[bool]:
+    pending = core(PendingCount)
+    return and_(
+        pending.c.project_id == group.project_id,
+        pending.c.day == group.day,
+        pending.c.source == group.source,
+    )
