@@ -55,7 +55,7 @@ from backend.queries.projects import (
     store_overview,
 )
 from backend.queries.ranges import RangeTop, ScanTooLong, range_top_days, range_top_months
-from backend.queries.status import ProjectRow, project_rows, store_size
+from backend.queries.status import ProjectRow, pending_days, project_rows, store_size
 from backend.queries.tops import (
     COUNTRY_MONTH_MINIMUM,
     CountryArticle,
@@ -93,6 +93,7 @@ __all__ = [
     "last_published_day",
     "last_published_hour",
     "last_visible_hour",
+    "pending_days",
     "project_and_through",
     "project_daily",
     "project_hourly",

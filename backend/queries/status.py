@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select, text
 
-from backend.models import HeldHour, Project, PublishedDay
+from backend.models import HeldHour, PendingCount, Project, PublishedDay
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,13 @@ def project_rows(connection: Connection) -> list[ProjectRow]:
             )
         )
     return rows
+
+
+def pending_days(connection: Connection) -> int:
+    """How many (project, day, source) have hourly files waiting for the day's last hours."""
+    pending = PendingCount.__table__
+    groups = select(pending.c.project_id, pending.c.day, pending.c.source).distinct().subquery()
+    return int(connection.execute(select(func.count()).select_from(groups)).scalar_one())
 
 
 def store_size(connection: Connection) -> int | None:

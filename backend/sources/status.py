@@ -61,5 +61,10 @@ def status_lines(status: StoreStatus) -> list[str]:
         lines.append(
             f"{row.project:<{width}}  {days}" + (f" ({sources})" if sources else "") + held
         )
+    if status.pending_days:
+        lines.append(
+            f"pending: {status.pending_days:,} incomplete project-days wait for their missing "
+            "hours (counted when the last one loads)"
+        )
     lines.append(f"store: {status.backend}, {_size(status.size_bytes)}")
     return lines

@@ -357,6 +357,7 @@ class StoreSource:
         with self._connection() as db:
             rows = queries.project_rows(db)
             size = queries.store_size(db)
+            pending = queries.pending_days(db)
             backend = db.dialect.name
         return StoreStatus(
             backend,
@@ -372,6 +373,7 @@ class StoreSource:
                 for row in rows
             ],
             size,
+            pending,
         )
 
 

@@ -76,3 +76,5 @@ class StoreStatus:
     backend: str
     projects: list[ProjectStatus]
     size_bytes: int | None
+    #: (project, day, source) whose hourly files wait for the day's missing hours.
+    pending_days: int = 0

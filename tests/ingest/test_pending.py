@@ -228,3 +228,14 @@ def test_downgrading_below_the_staging_area_keeps_pending_counts(migrated_settin
     assert snapshot(migrated_settings) == before
     ingest(migrated_settings, files[23:])  # the last hour adds into what the downgrade moved
     assert day_counts(migrated_settings) == expected_totals(range(24))
+
+
+def test_status_says_how_many_days_wait_for_hours(migrated_settings, tmp_path):
+    files = write_day(tmp_path / "in")
+    ingest(migrated_settings, files[:3])
+    waiting = run_cli(migrated_settings, "status")
+    assert waiting.returncode == 0, waiting.stderr
+    assert "pending: 2 incomplete project-days wait for their missing hours" in waiting.stdout
+    ingest(migrated_settings, files[3:])
+    done = run_cli(migrated_settings, "status")
+    assert "pending" not in done.stdout
