@@ -154,7 +154,7 @@ class PendingCount(Base):
     source: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     file_name: Mapped[str] = mapped_column(String(255), primary_key=True)
     part: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rows: Mapped[int] = mapped_column(Integer)
+    row_count: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(Blob)
 
 

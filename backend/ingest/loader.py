@@ -146,8 +146,9 @@ def _load_hour_rows(
         crashpoints.reached("titles")
 
 
-#: Summed pending rows added into ``day_counts`` per statement batch of a fold.
-FOLD_ROWS = 4_000_000
+#: Summed pending rows added into ``day_counts`` per statement batch of a fold (it bounds
+#: the temporary table, which SQLite keeps in memory).
+FOLD_ROWS = 2_000_000
 
 
 def fold_pending(connection: Connection, dialect: Dialect, groups: Sequence[pending.Group]) -> None:
@@ -156,11 +157,13 @@ def fold_pending(connection: Connection, dialect: Dialect, groups: Sequence[pend
     rows = 0
     for group in groups:
         table = pending.summed(connection, group)
-        batch.append(table)
-        rows += table.num_rows
-        if rows >= FOLD_ROWS:
-            _add_day_tables(connection, dialect, batch)
-            batch, rows = [], 0
+        for offset in range(0, table.num_rows, FOLD_ROWS):
+            piece = table.slice(offset, FOLD_ROWS)
+            batch.append(piece)
+            rows += piece.num_rows
+            if rows >= FOLD_ROWS:
+                _add_day_tables(connection, dialect, batch)
+                batch, rows = [], 0
     if batch:
         _add_day_tables(connection, dialect, batch)
     pending.delete_groups(connection, groups)

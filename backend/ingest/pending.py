@@ -101,7 +101,7 @@ def add_file(connection: Connection, file_name: str, source: int, parsed: Parsed
                     "source": source,
                     "file_name": file_name,
                     "part": part,
-                    "rows": batch.num_rows,
+                    "row_count": batch.num_rows,
                     "data": encode(batch),
                 }
             )
@@ -149,22 +149,22 @@ def all_groups(connection: Connection) -> list[Group]:
 
 
 def summed(connection: Connection, group: Group) -> pa.Table:
-    """The group's rows summed per (title, series), as rows of ``ROW_COLUMNS``."""
+    """The group's rows summed per (title, series), as rows of ``ROW_COLUMNS``.
+
+    Batches are read one at a time (a server-side cursor on PostgreSQL and MariaDB) and
+    summed whenever more than :data:`COMPACT_ROWS` decoded rows are held, so memory stays
+    near the size of the sum, whatever the number of files.
+    """
     pending = core(PendingCount)
-    where = _group_filter(group)
-    parts = connection.execute(
-        select(pending.c.file_name, pending.c.part)
-        .where(where)
+    query = (
+        select(pending.c.data)
+        .where(_group_filter(group))
         .order_by(pending.c.file_name, pending.c.part)
-    ).all()
+        .execution_options(stream_results=True, yield_per=8)
+    )
     tables: list[pa.Table] = []
     held = 0
-    for file_name, part in parts:
-        data = connection.execute(
-            select(pending.c.data).where(
-                where, pending.c.file_name == file_name, pending.c.part == part
-            )
-        ).scalar_one()
+    for (data,) in connection.execute(query):
         table = decode(bytes(data))
         tables.append(table)
         held += table.num_rows

@@ -220,7 +220,7 @@ def store_overview(connection: Connection) -> dict[str, object]:
         "first_day": scalar(func.min(PublishedDay.day)),
         "last_day": scalar(func.max(PublishedDay.day)),
         "staged_rows": count(DayCount),
-        "pending_rows": scalar(func.coalesce(func.sum(PendingCount.rows), 0)),
+        "pending_rows": scalar(func.coalesce(func.sum(PendingCount.row_count), 0)),
         "packed_rows": count(PageMonth),
     }
 

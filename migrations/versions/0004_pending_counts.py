@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("source", sa.SmallInteger(), nullable=False),
         sa.Column("file_name", sa.String(length=255), nullable=False),
         sa.Column("part", sa.Integer(), nullable=False),
-        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("row_count", sa.Integer(), nullable=False),
         sa.Column(
             "data",
             sa.LargeBinary()
