@@ -632,7 +632,7 @@ def load_day(
             log = work / f"{key}-{number:02d}.log"
             measured = run_measured(wikiviews_command("ingest", argument), env, log)
             run.measured.append(measured)
-            name = Path(argument).name
+            name = Path(argument).name + ("/ (the directory)" if Path(argument).is_dir() else "")
             say(
                 f"    [{number:2}/{len(arguments)}] {name}: {measured.seconds:.1f} s, "
                 f"peak {measured.peak_mb:,.0f} MB"
@@ -679,7 +679,8 @@ def part_d(args: argparse.Namespace) -> ResultD:
     for row in (one, day):
         if row.note:
             say(f"  {row.label}: {row.note}")
-    backends = [DayBackend("sqlite", "SQLite"), DayBackend("postgres", "PostgreSQL")]
+    labels = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+    backends = [DayBackend(key, labels[key]) for key in args.day_stores]
     for backend in backends:
         stores: list[tuple[str, Sequence[str]]] = [("per_file", [str(p) for p in paths])]
         if args.day_dir:
@@ -1215,6 +1216,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=True,
         help="also load Part D's day with one `wikiviews ingest DIR` per store",
     )
+    parser.add_argument(
+        "--day-stores",
+        type=lambda text: [part.strip() for part in text.split(",") if part.strip()],
+        default=["sqlite", "postgres"],
+        metavar="sqlite,postgres",
+        help="the stores Part D loads the day into",
+    )
     parser.add_argument("--days", type=int, default=90, help="days of daily files (Part B)")
     parser.add_argument("--titles", type=int, default=400_000, help="titles of the wiki (Part B)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per Part A row (median)")
@@ -1239,6 +1247,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error(
             "--lines ≥ 1000, --day-lines ≥ 1000, --days ≥ 1, --titles ≥ 1000 and --repeat ≥ 1"
         )
+    if not args.day_stores or set(args.day_stores) - {"sqlite", "postgres"}:
+        parser.error("--day-stores takes sqlite, postgres or both, comma-separated")
     args.out = args.out.resolve()
     return args
 
