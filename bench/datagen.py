@@ -8,8 +8,12 @@
   ``-automated``) of one large wiki: Zipf popularity, most titles not read on a given day,
   hourly letters summing to the daily total, and ``truth.json`` with the exact number of
   lines (= non-zero (title, day, access, agent) counts) and views written.
+* :func:`complete_all_wikis_file` writes one all-wikis ``pageview_complete`` daily user file.
+* :func:`day_files` writes a whole day of hourly all-wikis files like :func:`hourly_file`'s,
+  where popular titles recur every hour and the long tail changes, so that the day holds
+  ~6.5 times an hour's lines in distinct (code, title) pairs, and a ``truth.json``.
 
-Both are deterministic for a seed and their size parameters. The data lands in a directory
+All are deterministic for a seed and their size parameters. The data lands in a directory
 named after those parameters and :data:`GENERATOR_VERSION`, written under a temporary name
 and renamed when complete, so a rerun reuses it and an interrupted run leaves nothing stale.
 """
@@ -23,7 +27,9 @@ import math
 import multiprocessing
 import os
 import random
+import resource
 import shutil
+import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -743,6 +749,7 @@ def day_files(out: Path, spec: DaySpec, log: Callable[[str], None] = print) -> t
         log(f"day of hourly files cached: {final_dir}")
         return final_dir, json.loads(truth_path.read_text())
     log(f"generating 24 hourly files of {spec.lines:,} lines into {final_dir} (once) …")
+    started = time.perf_counter()
     global _DAY_MODEL, _OUT_DIR
     _DAY_MODEL = _build_day_model(spec)
     tmp_dir = out / f"{spec.key}.tmp-{os.getpid()}"
@@ -775,4 +782,12 @@ def day_files(out: Path, spec: DaySpec, log: Callable[[str], None] = print) -> t
     }
     (tmp_dir / "truth.json").write_text(json.dumps(truth, indent=1))
     _publish(tmp_dir, final_dir)
+    peak_kib = max(
+        resource.getrusage(who).ru_maxrss
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    log(
+        f"  generated in {time.perf_counter() - started:.0f} s, "
+        f"peak {peak_kib * 1024 / 1e6:,.0f} MB in one process"
+    )
     return final_dir, truth
