@@ -8,8 +8,12 @@
   ``-automated``) of one large wiki: Zipf popularity, most titles not read on a given day,
   hourly letters summing to the daily total, and ``truth.json`` with the exact number of
   lines (= non-zero (title, day, access, agent) counts) and views written.
+* :func:`complete_all_wikis_file` writes one all-wikis ``pageview_complete`` daily user file.
+* :func:`day_files` writes a whole day of hourly all-wikis files like :func:`hourly_file`'s,
+  where popular titles recur every hour and the long tail changes, so that the day holds
+  ~6.5 times an hour's lines in distinct (code, title) pairs, and a ``truth.json``.
 
-Both are deterministic for a seed and their size parameters. The data lands in a directory
+All are deterministic for a seed and their size parameters. The data lands in a directory
 named after those parameters and :data:`GENERATOR_VERSION`, written under a temporary name
 and renamed when complete, so a rerun reuses it and an interrupted run leaves nothing stale.
 """
@@ -23,7 +27,10 @@ import math
 import multiprocessing
 import os
 import random
+import resource
 import shutil
+import time
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -580,3 +587,207 @@ def complete_all_wikis_file(
             stream.write("".join(lines).encode())
     _publish(tmp_dir, final_dir)
     return path
+
+
+# -- a day of hourly all-wikis files ------------------------------------------------------------
+
+DAY_DATE = date(2024, 1, 1)
+#: How an hour's lines of a domain code split into popularity tiers: (share of the hour's
+#: lines, ``r``) where each title of the tier is read in a given hour with chance 1/r, so the
+#: tier holds ``r`` times its hourly lines. The first tier is read every hour; the others are
+#: a fresh draw every hour. The day's distinct (code, title) count is then
+#: ``0.2 + 0.3·3·(1-(2/3)^24) + 0.3·8·(1-(7/8)^24) + 0.2·24·(1-(23/24)^24)`` ≈ 6.47 times an
+#: hour's lines.
+DAY_TIERS: tuple[tuple[float, int], ...] = ((0.2, 1), (0.3, 3), (0.3, 8), (0.2, 24))
+_VIEW_BITS = 24  # a line's views sit in the low bits of its sort key
+_VIEW_MASK = (1 << _VIEW_BITS) - 1
+
+
+@dataclass(frozen=True)
+class DaySpec:
+    """Parameters of the day of hourly files; they name its cache directory."""
+
+    lines: int  # lines of each hourly file
+    codes: int = 800
+    seed: int = 42
+
+    @property
+    def key(self) -> str:
+        """Cache directory name."""
+        return f"day-l{self.lines}-c{self.codes}-s{self.seed}-g{GENERATOR_VERSION}"
+
+    def file_name(self, hour: int) -> str:
+        """The dump's file name of ``hour`` of the day."""
+        return f"pageviews-{DAY_DATE:%Y%m%d}-{hour:02d}0000.gz"
+
+
+@dataclass
+class _DayCode:
+    """One domain code of the day: its tiers and its titles (indices into the pool)."""
+
+    code: str
+    number: int  # position in the sorted codes (seeds its hourly base views)
+    tier_lines: list[int]  # lines of each tier in every hour
+    tier_offsets: list[int]  # where each tier starts in ``titles``
+    titles: array  # pool indices, most popular tier first
+    bit_offset: int  # where the code's titles start in the day's seen-titles bitmap
+
+
+@dataclass
+class _DayModel:
+    """Everything an hour's generation needs, built once before the worker processes fork."""
+
+    spec: DaySpec
+    blob: bytes  # the title pool, sorted bytewise, concatenated
+    offsets: array  # title i is blob[offsets[i]:offsets[i + 1]]
+    codes: list[_DayCode]
+    bits: int  # titles of every code: the size of the seen-titles bitmap
+
+
+_DAY_MODEL: _DayModel | None = None
+
+
+def _build_day_model(spec: DaySpec) -> _DayModel:
+    rng = random.Random(spec.seed)
+    shares = domain_code_shares(rng, spec.codes)  # the same codes and shares as Part A's file
+    counts = {code: max(1, round(share * spec.lines)) for code, share in shares.items()}
+    counts["en"] += spec.lines - sum(counts.values())
+    plans: list[tuple[str, list[int], list[int]]] = []
+    for code in sorted(counts):
+        lines = counts[code]
+        tail = [int(share * lines) for share, _r in DAY_TIERS[1:]]
+        tier_lines = [lines - sum(tail), *tail]
+        sizes = [n * r for n, (_share, r) in zip(tier_lines, DAY_TIERS, strict=True)]
+        plans.append((code, tier_lines, sizes))
+    pool_size = max(sum(sizes) for _code, _lines, sizes in plans)
+    titles = sorted(make_titles(rng, pool_size))
+    offsets = array("Q", [0])
+    encoded = [title.encode() for title in titles]
+    del titles
+    offsets.extend(accumulate(len(title) for title in encoded))
+    blob = b"".join(encoded)
+    del encoded
+    codes = []
+    bit_offset = 0
+    for number, (code, tier_lines, sizes) in enumerate(plans):
+        universe = array("I", rng.sample(range(pool_size), sum(sizes)))
+        codes.append(
+            _DayCode(code, number, tier_lines, [0, *accumulate(sizes)][:-1], universe, bit_offset)
+        )
+        bit_offset += len(universe)
+    return _DayModel(spec, blob, offsets, codes, bit_offset)
+
+
+_VIEWS_TEXT = [f" {views} 0\n".encode() for views in range(1024)]
+
+
+def _write_hour(hour: int) -> tuple[str, int, int, bytes]:
+    """Write the file of ``hour``; returns its name, lines, views and the tail titles it read.
+
+    The bitmap has one bit per title of every code (``_DayCode.bit_offset`` + position) set
+    for the titles of the hourly-drawn tiers read in this hour.
+    """
+    model = _DAY_MODEL
+    assert model is not None
+    spec = model.spec
+    rng = random.Random(spec.seed * 1_000_003 + hour)
+    draw = rng.random
+    # The hour's volume relative to the day's mean (English Wikipedia's diurnal shape).
+    factor = _DIURNAL[hour] * 24 / sum(_DIURNAL)
+    seen = bytearray((model.bits + 7) // 8)
+    blob, offsets = model.blob, model.offsets
+    name = spec.file_name(hour)
+    lines = views_sum = 0
+    with gzip.open(Path(_OUT_DIR) / name, "wb", compresslevel=6) as stream:
+        for day_code in model.codes:
+            titles = day_code.titles
+            keys: list[int] = []
+            add = keys.append
+            # Read every hour: a base rate per title (Pareto, fixed for the day) × the hour.
+            base_rng = random.Random(spec.seed * 7_919 + day_code.number).random
+            for position in range(day_code.tier_lines[0]):
+                base = 1.5 * (1.0 - base_rng()) ** (-1 / 1.2)
+                views = min(int(base * factor + draw()), 500_000)
+                add(titles[position] << _VIEW_BITS | max(1, views))
+            # Drawn afresh every hour: the long tail, mostly read once or twice.
+            for tier in range(1, len(DAY_TIERS)):
+                start = day_code.tier_offsets[tier]
+                size = day_code.tier_lines[tier] * DAY_TIERS[tier][1]
+                bit = day_code.bit_offset + start
+                for position in rng.sample(range(size), day_code.tier_lines[tier]):
+                    views = min(int((1.0 - draw()) ** (-1 / 1.6)), 500_000)
+                    add(titles[start + position] << _VIEW_BITS | views)
+                    at = bit + position
+                    seen[at >> 3] |= 1 << (at & 7)
+            keys.sort()  # pool indices are in bytewise title order
+            prefix = f"{day_code.code} ".encode()
+            parts: list[bytes] = []
+            extend = parts.extend
+            for key in keys:
+                index, views = key >> _VIEW_BITS, key & _VIEW_MASK
+                text = _VIEWS_TEXT[views] if views < 1024 else b" %d 0\n" % views
+                extend((prefix, blob[offsets[index] : offsets[index + 1]], text))
+                views_sum += views
+            stream.write(b"".join(parts))
+            lines += len(keys)
+    return name, lines, views_sum, bytes(seen)
+
+
+def day_files(out: Path, spec: DaySpec, log: Callable[[str], None] = print) -> tuple[Path, dict]:
+    """Directory of the cached day of hourly files described by ``spec``, and their truth.
+
+    24 files ``pageviews-20240101-HH0000.gz`` (under ``files/``), each with ``spec.lines``
+    lines of the hourly file's domain codes and shares, sorted by (code, title) bytewise.
+    Per code, a fifth of an hour's lines are titles read every hour of the day (views
+    following the hour's volume), the rest are drawn each hour from a tail ``DAY_TIERS``
+    sizes, so the day holds ≈ 6.5 times an hour's lines in distinct (code, title) pairs.
+    ``truth.json`` records lines and views per file, the totals and that distinct count.
+    """
+    final_dir = out / spec.key
+    truth_path = final_dir / "truth.json"
+    if truth_path.exists():
+        log(f"day of hourly files cached: {final_dir}")
+        return final_dir, json.loads(truth_path.read_text())
+    log(f"generating 24 hourly files of {spec.lines:,} lines into {final_dir} (once) …")
+    started = time.perf_counter()
+    global _DAY_MODEL, _OUT_DIR
+    _DAY_MODEL = _build_day_model(spec)
+    tmp_dir = out / f"{spec.key}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp_dir, ignore_errors=True)
+    (tmp_dir / "files").mkdir(parents=True)
+    _OUT_DIR = str(tmp_dir / "files")
+    every_hour = sum(day_code.tier_lines[0] for day_code in _DAY_MODEL.codes)
+    files: dict[str, dict[str, int]] = {}
+    seen = 0
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        for name, lines, views, bitmap in pool.imap(_write_hour, range(24)):
+            files[name] = {"lines": lines, "views": views}
+            seen |= int.from_bytes(bitmap, "little")
+            log(f"  {name}: {lines:,} lines")
+    codes = len(_DAY_MODEL.codes)
+    _DAY_MODEL = None
+    distinct = every_hour + seen.bit_count()
+    truth = {
+        "spec": spec.__dict__,
+        "day": DAY_DATE.isoformat(),
+        "codes": codes,
+        "tiers": [list(tier) for tier in DAY_TIERS],
+        "lines_per_file": spec.lines,
+        "lines": sum(f["lines"] for f in files.values()),
+        "views": sum(f["views"] for f in files.values()),
+        "distinct": distinct,
+        "distinct_per_hour_lines": round(distinct / spec.lines, 3),
+        "files": files,
+    }
+    (tmp_dir / "truth.json").write_text(json.dumps(truth, indent=1))
+    _publish(tmp_dir, final_dir)
+    peak_kib = max(
+        resource.getrusage(who).ru_maxrss
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    log(
+        f"  generated in {time.perf_counter() - started:.0f} s, "
+        f"peak {peak_kib * 1024 / 1e6:,.0f} MB in one process"
+    )
+    return final_dir, truth

@@ -1,10 +1,11 @@
-"""Ingest benchmark: load speed of an hourly all-wikis file, and bytes per stored data point.
+"""Ingest benchmark: load speed of hourly and daily dumps, and bytes per stored data point.
 
 Run from the repository root with the project's virtualenv (see ``bench/README.md``)::
 
-    .venv/bin/python bench/ingest.py                 # both parts, real sizes (minutes)
+    .venv/bin/python bench/ingest.py                 # every part, real sizes (hours)
     .venv/bin/python bench/ingest.py --part a --repeat 3
     .venv/bin/python bench/ingest.py --part b --days 30 --titles 100000
+    .venv/bin/python bench/ingest.py --part d --day-lines 200000   # a small day
 
 Part A generates one hourly ``pageviews-*.gz`` of a real file's size (cached) and times
 ``wikiviews ingest`` on it as a real subprocess, each run in a fresh store: SQLite with every
@@ -17,6 +18,14 @@ with one ``wikiviews ingest DIR`` into a fresh SQLite store with every published
 and measures with SQLite's ``dbstat`` the bytes of every table and index except the title
 dictionary and the hourly window, per non-zero (title, day, access, agent) count. A naive
 ``WITHOUT ROWID`` table of the same counts is the baseline.
+
+Part C loads one all-wikis ``pageview_complete`` daily user file (a back-fill's input) into
+SQLite and PostgreSQL, against DuckDB and bzip2 decompression alone.
+
+Part D generates a whole day of all-wikis hourly files (cached) and loads it as ``wikiviews
+fetch --follow`` does, one ``wikiviews ingest FILE`` per hour into the same store, then with
+one ``wikiviews ingest DIR``, on SQLite and PostgreSQL; each file's time against DuckDB's
+for one file, the day's against DuckDB's ``GROUP BY`` of all 24 files.
 """
 
 from __future__ import annotations
@@ -31,10 +40,12 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from common import (
@@ -50,14 +61,20 @@ from common import (
 )
 from datagen import (
     AGENTS,
+    DAY_DATE,
     CompleteAllSpec,
     CompleteSpec,
+    DaySpec,
     HourlySpec,
     complete_all_wikis_file,
     complete_days,
+    day_files,
     hourly_file,
     iter_complete_counts,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -194,13 +211,21 @@ def run_sqlite(row: RowA, file: Path, lines: int, work: Path, args: Sequence[str
     shutil.rmtree(store, ignore_errors=True)
 
 
-def run_postgres(row: RowA, file: Path, lines: int, work: Path, url: str) -> None:
-    """One ``wikiviews ingest`` into a fresh PostgreSQL database, dropped afterwards."""
-    from sqlalchemy import create_engine, func, select
+class Unreachable(Exception):
+    """The PostgreSQL server could not be reached (the row is skipped)."""
+
+
+@contextmanager
+def postgres_database(url: str, suffix: str = "") -> Iterator[URL]:
+    """A fresh database ``wv_bench_<pid><suffix>`` on the server of ``url``, dropped afterwards.
+
+    Raises :class:`Unreachable` with a one-line reason when the server cannot create it.
+    """
+    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     admin = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
-    name = f"wv_bench_{os.getpid()}"
+    name = f"wv_bench_{os.getpid()}{suffix}"
     try:
         try:
             with admin.connect() as con:
@@ -209,22 +234,10 @@ def run_postgres(row: RowA, file: Path, lines: int, work: Path, url: str) -> Non
         except Exception as exc:
             server = make_url(url)
             reason = str(getattr(exc, "orig", exc)).splitlines()[0][:100]
-            row.skipped = f"server {server.host}:{server.port or 5432} unreachable: {reason}"
-            return
-        target = make_url(url).set(database=name)
-        log = work / f"{row.key}-{len(row.runs) + 1}.log"
-        env = clean_env(WIKIVIEWS_DATABASE_URL=target.render_as_string(hide_password=False))
-        measured = run_measured(wikiviews_command("ingest", str(file)), env, log)
-        row.runs.append(measured)
-        if measured.returncode != 0:
-            say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
-            return
-        files, read, rejected = loaded_files(target.render_as_string(hide_password=False))
-        engine = create_engine(target)
-        with engine.connect() as con:
-            row.store_bytes = con.execute(select(func.pg_database_size(name))).scalar_one()
-        engine.dispose()
-        _check_store(row, files, read, rejected, lines)
+            raise Unreachable(
+                f"server {server.host}:{server.port or 5432} unreachable: {reason}"
+            ) from exc
+        yield make_url(url).set(database=name)
     finally:
         try:
             with admin.connect() as con:
@@ -234,20 +247,57 @@ def run_postgres(row: RowA, file: Path, lines: int, work: Path, url: str) -> Non
         admin.dispose()
 
 
-def run_duckdb(row: RowA, file: Path, lines: int, work: Path) -> None:
-    """The baseline: DuckDB ``read_csv`` + ``GROUP BY`` into a fresh file database."""
+def url_text(url: URL) -> str:
+    """A URL as a string a subprocess can connect with (the password kept)."""
+    return url.render_as_string(hide_password=False)
+
+
+def postgres_bytes(url: URL) -> int:
+    """``pg_database_size`` of the database of ``url``."""
+    from sqlalchemy import create_engine, func, select
+
+    engine = create_engine(url)
+    with engine.connect() as con:
+        size = con.execute(select(func.pg_database_size(url.database))).scalar_one()
+    engine.dispose()
+    return int(size)
+
+
+def run_postgres(row: RowA, file: Path, lines: int, work: Path, url: str) -> None:
+    """One ``wikiviews ingest`` into a fresh PostgreSQL database, dropped afterwards."""
+    try:
+        with postgres_database(url) as target:
+            log = work / f"{row.key}-{len(row.runs) + 1}.log"
+            env = clean_env(WIKIVIEWS_DATABASE_URL=url_text(target))
+            measured = run_measured(wikiviews_command("ingest", str(file)), env, log)
+            row.runs.append(measured)
+            if measured.returncode != 0:
+                say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
+                return
+            files, read, rejected = loaded_files(url_text(target))
+            row.store_bytes = postgres_bytes(target)
+            _check_store(row, files, read, rejected, lines)
+    except Unreachable as exc:
+        row.skipped = str(exc)
+
+
+def run_duckdb(row: RowA, source: str, expect: str, work: Path) -> None:
+    """The baseline: DuckDB ``read_csv`` + ``GROUP BY`` of ``source`` into a fresh file database.
+
+    ``source`` is a file or a glob; the baseline's output must contain ``expect``.
+    """
     target = work / "baseline.duckdb"
     target.unlink(missing_ok=True)
     log = work / f"{row.key}-{len(row.runs) + 1}.log"
-    command = [sys.executable, "-c", DUCKDB_LOAD, str(file), str(target)]
+    command = [sys.executable, "-c", DUCKDB_LOAD, source, str(target)]
     measured = run_measured(command, clean_env(), log)
     row.runs.append(measured)
     if measured.returncode != 0:
         say(f"  {row.label}: exit {measured.returncode}\n{log_tail(log)}")
     else:
         output = log.read_text()
-        if f"rows={lines} " not in output:
-            row.note = f"CHECK: {output.strip()}"
+        if expect not in output:
+            row.note = f"CHECK: {output.strip()}, expected {expect.strip()}"
         row.store_bytes = target.stat().st_size
     target.unlink(missing_ok=True)
 
@@ -274,7 +324,7 @@ def part_a(args: argparse.Namespace) -> tuple[list[RowA], int]:
                 continue
             say(f"  [{repeat + 1}/{args.repeat}] {row.label} …")
             if row.key == "duckdb":
-                run_duckdb(row, file, spec.lines, work)
+                run_duckdb(row, str(file), f"rows={spec.lines} ", work)
             elif row.key == "sqlite":
                 run_sqlite(row, file, spec.lines, work, [])
             elif row.key == "sqlite-en":
@@ -458,6 +508,327 @@ def part_c(args: argparse.Namespace) -> tuple[list[RowA], int]:
                 last = row.runs[-1]
                 say(f"    {last.seconds:.1f} s, peak {last.peak_mb:,.0f} MB")
     return rows, lines
+
+
+# -- Part D -------------------------------------------------------------------------------------
+
+#: Part D's per-file targets: at most this many times DuckDB's time for one file (issue 14).
+DAY_FILE_TARGETS = {"sqlite": 2.0, "postgres": 3.0}
+#: Day number (since 1970-01-01) of the generated day, as ``published_days`` keeps it.
+DAY_NUMBER = (DAY_DATE - date(1970, 1, 1)).days
+
+
+@dataclass
+class DayRun:
+    """One store loaded with the day: a ``wikiviews ingest`` per file, or one of the directory."""
+
+    measured: list[Measured] = field(default_factory=list)
+    #: ``ingested_files.duration`` per file: the seconds before its write transaction began
+    #: (parsing and hashing), the rest of a file's wall time is start-up and the load.
+    before_load: list[float] = field(default_factory=list)
+    store_bytes: int = 0
+    published: str = ""
+    checks: list[str] = field(default_factory=list)
+    failed: str = ""
+
+    @property
+    def seconds(self) -> list[float]:
+        """Wall seconds of each run."""
+        return [m.seconds for m in self.measured]
+
+    @property
+    def peak_mb(self) -> float:
+        """Highest peak RSS over the runs."""
+        return max(m.peak_mb for m in self.measured)
+
+
+@dataclass
+class DayBackend:
+    """Part D on one backend: the day file by file, and in one process."""
+
+    key: str  # "sqlite" | "postgres"
+    label: str
+    per_file: DayRun | None = None
+    whole: DayRun | None = None
+    skipped: str = ""
+
+
+@dataclass
+class ResultD:
+    """Everything Part D measured."""
+
+    spec: DaySpec
+    truth: dict
+    one: RowA  # DuckDB, one file
+    day: RowA  # DuckDB, the day
+    startup: RowA  # ``wikiviews --version``: what a process costs before any work
+    backends: list[DayBackend]
+
+
+@contextmanager
+def _sqlite_day_store(path: Path) -> Iterator[tuple[dict[str, str], str, Callable[[], int]]]:
+    store = fresh_dir(path)
+    try:
+        url = f"sqlite:///{store / 'wikiviews.sqlite3'}"
+        yield clean_env(WIKIVIEWS_DATA_DIR=str(store)), url, lambda: dir_bytes(store)
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+
+
+@contextmanager
+def _postgres_day_store(
+    url: str, suffix: str
+) -> Iterator[tuple[dict[str, str], str, Callable[[], int]]]:
+    with postgres_database(url, suffix) as target:
+        env = clean_env(WIKIVIEWS_DATABASE_URL=url_text(target))
+        yield env, url_text(target), lambda: postgres_bytes(target)
+
+
+def check_day_store(url: str, run: DayRun, truth: dict) -> None:
+    """Compare the store's file records and publication of the day with ``truth``."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as con:
+        files, read, rejected, views = con.execute(
+            text(
+                "SELECT COUNT(*), COALESCE(SUM(lines_read), 0), COALESCE(SUM(lines_rejected), 0), "
+                "COALESCE(SUM(views), 0) FROM ingested_files"
+            )
+        ).one()
+        durations = dict(con.execute(text("SELECT name, duration FROM ingested_files")).all())
+        published = con.execute(
+            text("SELECT COUNT(*) FROM published_days WHERE day = :day"), {"day": DAY_NUMBER}
+        ).scalar_one()
+        projects = con.execute(text("SELECT COUNT(*) FROM projects")).scalar_one()
+        held = con.execute(text("SELECT COUNT(*) FROM held_hours")).scalar_one()
+    engine.dispose()
+    run.before_load = [float(durations.get(name, 0.0)) for name in truth["files"]]
+    run.published = f"{published} of {projects} projects published for {DAY_DATE}"
+    if files != len(truth["files"]) or read != truth["lines"] or rejected:
+        run.checks.append(
+            f"CHECK: {files} file(s) in ingested_files, {read:,} lines read "
+            f"(generated {truth['lines']:,}), {rejected:,} rejected"
+        )
+    if views != truth["views"]:
+        run.checks.append(f"CHECK: {views:,} views recorded, generated {truth['views']:,}")
+    if not published or published != projects:
+        run.checks.append(
+            f"CHECK: {run.published} (published_days), {held} held hour(s) in held_hours"
+        )
+
+
+def load_day(
+    store: AbstractContextManager[tuple[dict[str, str], str, Callable[[], int]]],
+    arguments: Sequence[str],
+    work: Path,
+    key: str,
+    truth: dict,
+) -> DayRun:
+    """``wikiviews ingest ARGUMENT`` for each argument in turn, into one fresh store."""
+    run = DayRun()
+    with store as (env, url, size):
+        for number, argument in enumerate(arguments, 1):
+            log = work / f"{key}-{number:02d}.log"
+            measured = run_measured(wikiviews_command("ingest", argument), env, log)
+            run.measured.append(measured)
+            name = Path(argument).name + ("/ (the directory)" if Path(argument).is_dir() else "")
+            say(
+                f"    [{number:2}/{len(arguments)}] {name}: {measured.seconds:.1f} s, "
+                f"peak {measured.peak_mb:,.0f} MB"
+            )
+            if measured.returncode != 0:
+                run.failed = f"{name}: exit {measured.returncode} (see {log})"
+                say(f"    {run.failed}\n{log_tail(log)}")
+                return run
+        check_day_store(url, run, truth)
+        run.store_bytes = size()
+    for check in run.checks:
+        say(f"    {check}")
+    return run
+
+
+def part_d(args: argparse.Namespace) -> ResultD:
+    """Generate the day, time the baselines and load the day into each store."""
+    spec = DaySpec(lines=args.day_lines)
+    directory, truth = day_files(args.out, spec, say)
+    files = directory / "files"
+    paths = [files / spec.file_name(hour) for hour in range(24)]
+    size = dir_bytes(files)
+    say(
+        f"Part D input: 24 hourly files of {spec.lines:,} lines, {size / 1e6:,.0f} MB gzip, "
+        f"{truth['distinct']:,} distinct (code, title) in the day "
+        f"({truth['distinct_per_hour_lines']:.2f}× an hour), {truth['views']:,} views"
+    )
+    work = fresh_dir(args.out / "runs" / f"d-{os.getpid()}")
+    one = RowA("d-duckdb-file", f"DuckDB, one file ({paths[0].name})")
+    day = RowA("d-duckdb-day", "DuckDB, the day (24 files in one GROUP BY)")
+    startup = RowA("d-startup", "wikiviews start-up (wikiviews --version)")
+    one_views = truth["files"][paths[0].name]["views"]
+    for repeat in range(args.repeat):
+        say(f"  [{repeat + 1}/{args.repeat}] {one.label} …")
+        run_duckdb(one, str(paths[0]), f"rows={spec.lines} views={one_views}\n", work)
+        say(f"    {one.runs[-1].seconds:.1f} s, peak {one.runs[-1].peak_mb:,.0f} MB")
+        say(f"  [{repeat + 1}/{args.repeat}] {day.label} …")
+        glob = str(files / "pageviews-*.gz")
+        run_duckdb(day, glob, f"rows={truth['distinct']} views={truth['views']}\n", work)
+        say(f"    {day.runs[-1].seconds:.1f} s, peak {day.runs[-1].peak_mb:,.0f} MB")
+        log = work / f"{startup.key}-{repeat + 1}.log"
+        startup.runs.append(run_measured(wikiviews_command("--version"), clean_env(), log))
+        say(f"  {startup.label}: {startup.runs[-1].seconds:.1f} s")
+    for row in (one, day):
+        if row.note:
+            say(f"  {row.label}: {row.note}")
+    labels = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+    backends = [DayBackend(key, labels[key]) for key in args.day_stores]
+    for backend in backends:
+        stores: list[tuple[str, Sequence[str]]] = [("per_file", [str(p) for p in paths])]
+        if args.day_dir:
+            stores.append(("whole", [str(files)]))
+        for kind, arguments in stores:
+            what = "one process per file" if kind == "per_file" else "one process (ingest DIR)"
+            say(f"  {backend.label}, {what} …")
+            if backend.key == "sqlite":
+                store = _sqlite_day_store(work / f"store-{kind}")
+            else:
+                store = _postgres_day_store(args.postgres_url, f"_{kind}")
+            try:
+                run = load_day(store, arguments, work, f"{backend.key}-{kind}", truth)
+            except Unreachable as exc:
+                backend.skipped = str(exc)
+                say(f"    skipped: {exc}")
+                break
+            setattr(backend, kind, run)
+    return ResultD(spec, truth, one, day, startup, backends)
+
+
+@dataclass(frozen=True)
+class FigureD:
+    """One line of Part D's table."""
+
+    label: str
+    seconds: float
+    per_file: float | None  # ÷ DuckDB's time for one file
+    per_day: float | None  # ÷ DuckDB's time for the day
+    peak_mb: float | None
+    target: float | None  # the per_file ratio allowed
+
+    @property
+    def speed(self) -> str:
+        """PASS, MISS or - (no target)."""
+        if self.target is None or self.per_file is None:
+            return "-"
+        return verdict(self.per_file <= self.target)
+
+    @property
+    def memory(self) -> str:
+        """PASS, MISS or - (no peak measured here)."""
+        return "-" if self.peak_mb is None else verdict(self.peak_mb <= MEMORY_TARGET_MB)
+
+
+def figures_d(result: ResultD) -> list[FigureD]:
+    """The baselines' and every finished load's figures."""
+    one, day = result.one, result.day
+    figures: list[FigureD] = []
+
+    def add(label: str, seconds: float, per: str, peak: float | None, target: float | None):
+        base = one if per == "file" else day
+        ratio = seconds / base.seconds if base.ok else None
+        per_file, per_day = (ratio, None) if per == "file" else (None, ratio)
+        figures.append(FigureD(label, seconds, per_file, per_day, peak, target))
+
+    if one.ok:
+        add(one.label, one.seconds, "file", None, None)
+    if day.ok:
+        add(day.label, day.seconds, "day", None, None)
+    if result.startup.ok:
+        add(result.startup.label, result.startup.seconds, "file", None, None)
+    for backend in result.backends:
+        target = DAY_FILE_TARGETS[backend.key]
+        name = backend.label
+        run = backend.per_file
+        if run and not run.failed:
+            seconds = run.seconds
+            peaks = [m.peak_mb for m in run.measured]
+            middle = statistics.median(seconds[:23])
+            add(f"{name}: median of files 1-23", middle, "file", max(peaks[:23]), target)
+            add(f"{name}: file 24 (completes the day)", seconds[23], "file", peaks[23], target)
+            add(f"{name}: amortised per file (total / 24)", sum(seconds) / 24, "file", None, target)
+            add(f"{name}: the day, a process per file", sum(seconds), "day", max(peaks), None)
+        run = backend.whole
+        if run and not run.failed:
+            total = run.seconds[0]
+            add(f"{name}: the day, one process (ingest DIR)", total, "day", run.peak_mb, None)
+            add(f"{name}: amortised per file, one process", total / 24, "file", None, target)
+    return figures
+
+
+def _ratio_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def print_part_d(result: ResultD, repeat: int) -> list[FigureD]:
+    """Print the per-file loads and Part D's table; return its figures."""
+    spec, truth, one, day = result.spec, result.truth, result.one, result.day
+    backends = result.backends
+    say()
+    say(
+        f"Part D: a day of all-wikis hourly files, 24 × {spec.lines:,} lines, "
+        f"{truth['distinct']:,} distinct (code, title) = {truth['distinct_per_hour_lines']:.2f}× "
+        f"an hour (DuckDB rows: median of {repeat} run(s))"
+    )
+    for backend in backends:
+        run = backend.per_file
+        if not run or not run.measured:
+            continue
+        say()
+        say(f"{backend.label}, one `wikiviews ingest FILE` per hour, into one store:")
+        header = (
+            f"{'hour':>4} {'seconds':>8} {'before tx':>9} {'the rest':>8} {'peak MB':>8} "
+            f"{'÷DuckDB file':>12}"
+        )
+        say(header)
+        say("-" * len(header))
+        before = run.before_load or [0.0] * len(run.measured)
+        for hour, (measured, parse) in enumerate(zip(run.measured, before, strict=False)):
+            ratio = _ratio_text(measured.seconds / one.seconds if one.ok else None)
+            say(
+                f"{hour:>4} {measured.seconds:>8.1f} {parse:>9.1f} "
+                f"{measured.seconds - parse:>8.1f} {measured.peak_mb:>8,.0f} {ratio:>12}"
+            )
+    figures = figures_d(result)
+    say()
+    header = (
+        f"{'figure':<48} {'seconds':>8} {'÷file':>6} {'÷day':>6} {'peak MB':>8}  "
+        f"{'target':>12} {'speed':>5} {'mem≤3GB':>7}"
+    )
+    say(header)
+    say("-" * len(header))
+    for f in figures:
+        peak = "-" if f.peak_mb is None else f"{f.peak_mb:,.0f}"
+        target = "-" if f.target is None else f"≤ {f.target:g}× file"
+        say(
+            f"{f.label:<48} {f.seconds:>8.1f} {_ratio_text(f.per_file):>6} "
+            f"{_ratio_text(f.per_day):>6} {peak:>8}  {target:>12} {f.speed:>5} {f.memory:>7}"
+        )
+    for row in (one, day, result.startup):
+        if not row.ok:
+            say(f"{row.label}: FAILED (see runs/d-{os.getpid()})")
+        if row.note:
+            say(f"{row.label}: {row.note}")
+    for backend in backends:
+        if backend.skipped:
+            say(f"{backend.label}: skipped: {backend.skipped}")
+        for kind, run in (("a process per file", backend.per_file), ("ingest DIR", backend.whole)):
+            if run is None:
+                continue
+            if run.failed:
+                say(f"{backend.label}, {kind}: FAILED: {run.failed}")
+                continue
+            say(f"{backend.label}, {kind}: {run.published}; store {run.store_bytes / 1e6:,.0f} MB")
+            for check in run.checks:
+                say(f"{backend.label}, {kind}: {check}")
+    return figures
 
 
 # -- Part B -------------------------------------------------------------------------------------
@@ -726,6 +1097,46 @@ def markdown_table(title: str, figures: list[FigureA], missing: Sequence[str]) -
     return out
 
 
+def markdown_part_d(result: ResultD, figures: Sequence[FigureD]) -> list[str]:
+    """Part D's table in Markdown, and each store's per-file seconds."""
+    spec, truth = result.spec, result.truth
+    out = [
+        f"Part D: a day of all-wikis hourly `pageviews` files, 24 × {spec.lines:,} lines, "
+        f"{truth['distinct']:,} distinct (code, title) ({truth['distinct_per_hour_lines']:.2f}× "
+        "an hour); ÷ file and ÷ day are time ratios to DuckDB's one file and whole day.",
+        "",
+        "| figure | seconds | ÷ file | ÷ day | peak MB | target | result |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for f in figures:
+        peak = "" if f.peak_mb is None else f"{f.peak_mb:,.0f}"
+        targets = []
+        if f.target is not None:
+            targets.append(f"≤ {f.target:g}× file")
+        if f.peak_mb is not None:
+            targets.append(f"≤ {MEMORY_TARGET_MB:,} MB")
+        results = [r for r in (f.speed, f.memory) if r != "-"]
+        out.append(
+            f"| {f.label} | {f.seconds:.1f} | {_ratio_text(f.per_file)} | "
+            f"{_ratio_text(f.per_day)} | {peak} | {', '.join(targets)} | {' / '.join(results)} |"
+        )
+    out.append("")
+    for backend in result.backends:
+        if backend.skipped:
+            out.append(f"{backend.label}: not measured ({backend.skipped}).")
+        run = backend.per_file
+        if run and run.measured:
+            seconds = ", ".join(f"{value:.1f}" for value in run.seconds)
+            out.append(f"{backend.label}, seconds per file (hours 00–23): {seconds}.")
+        for kind, run in (("a process per file", backend.per_file), ("ingest DIR", backend.whole)):
+            if run and run.failed:
+                out.append(f"{backend.label}, {kind}: failed ({run.failed}).")
+            for check in run.checks if run else ():
+                out.append(f"{backend.label}, {kind}: {check}")
+    out.append("")
+    return out
+
+
 def summary(
     figures: list[FigureA] | None,
     lines: int,
@@ -733,6 +1144,7 @@ def summary(
     machine: str,
     missing: Sequence[str] = (),
     part_c: tuple[list[FigureA], int, Sequence[str]] | None = None,
+    part_d: Sequence[str] = (),
 ) -> str:
     """A Markdown block of the headline figures (``machine``: :func:`environment` at start).
 
@@ -746,6 +1158,7 @@ def summary(
         c_figures, c_lines, c_missing = part_c
         title = f"Part C: one all-wikis `pageview_complete` daily user file, {c_lines:,} lines."
         out += markdown_table(title, c_figures, c_missing)
+    out += part_d
     if result is not None:
         points = result.truth["lines"]
         first = result.loads[0]
@@ -781,13 +1194,34 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--part", choices=("a", "b", "c", "all"), default="all", help="what to run")
+    parser.add_argument(
+        "--part", choices=("a", "b", "c", "d", "all"), default="all", help="what to run"
+    )
     parser.add_argument("--lines", type=int, default=6_000_000, help="lines of the hourly file")
     parser.add_argument(
         "--complete-lines",
         type=int,
         default=40_000_000,
         help="lines of Part C's all-wikis daily user file (Wikimedia's today: about 40 M)",
+    )
+    parser.add_argument(
+        "--day-lines",
+        type=int,
+        default=6_000_000,
+        help="lines of each of Part D's 24 hourly files (a real hour has ~6 M)",
+    )
+    parser.add_argument(
+        "--day-dir",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also load Part D's day with one `wikiviews ingest DIR` per store",
+    )
+    parser.add_argument(
+        "--day-stores",
+        type=lambda text: [part.strip() for part in text.split(",") if part.strip()],
+        default=["sqlite", "postgres"],
+        metavar="sqlite,postgres",
+        help="the stores Part D loads the day into",
     )
     parser.add_argument("--days", type=int, default=90, help="days of daily files (Part B)")
     parser.add_argument("--titles", type=int, default=400_000, help="titles of the wiki (Part B)")
@@ -809,8 +1243,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "(all wikis, or with --project PROJECT when given)",
     )
     args = parser.parse_args(argv)
-    if args.lines < 1000 or args.days < 1 or args.titles < 1000 or args.repeat < 1:
-        parser.error("--lines ≥ 1000, --days ≥ 1, --titles ≥ 1000 and --repeat ≥ 1")
+    if min(args.lines, args.day_lines, args.titles) < 1000 or args.days < 1 or args.repeat < 1:
+        parser.error(
+            "--lines ≥ 1000, --day-lines ≥ 1000, --days ≥ 1, --titles ≥ 1000 and --repeat ≥ 1"
+        )
+    if not args.day_stores or set(args.day_stores) - {"sqlite", "postgres"}:
+        parser.error("--day-stores takes sqlite, postgres or both, comma-separated")
     args.out = args.out.resolve()
     return args
 
@@ -840,13 +1278,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         c_missing = [f"{r.label} ({r.skipped or 'failed'})" for r in c_rows if not r.ok]
         c_figures = (figures_c, c_lines, c_missing)
         say()
+    d_lines: list[str] = []
+    if args.part in ("d", "all"):
+        result_d = part_d(args)
+        d_figures = print_part_d(result_d, args.repeat)
+        d_lines = markdown_part_d(result_d, d_figures)
+        say()
     if args.part in ("b", "all"):
         result = part_b(args)
         print_part_b(result)
         say()
     say("Summary (Markdown):")
     say()
-    say(summary(figures, args.lines, result, machine, missing, c_figures))
+    say(summary(figures, args.lines, result, machine, missing, c_figures, d_lines))
 
 
 if __name__ == "__main__":
