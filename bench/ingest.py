@@ -105,6 +105,7 @@ class Target:
 SPEED_TARGETS: dict[str, Target] = {
     "sqlite": Target("ratio", 0.5),
     "sqlite-en": Target("rate", 1_500_000),
+    "sqlite-en-nohourly": Target("rate", 1_500_000),
     "postgres": Target("ratio", 1 / 3),
     "c-sqlite": Target("rate", 500_000),
     "c-postgres": Target("rate", 500_000),
@@ -316,6 +317,7 @@ def part_a(args: argparse.Namespace) -> tuple[list[RowA], int]:
         RowA("duckdb", "DuckDB read_csv + GROUP BY (baseline)"),
         RowA("sqlite", "SQLite, all wikis"),
         RowA("sqlite-en", "SQLite, --project en.wikipedia"),
+        RowA("sqlite-en-nohourly", "SQLite, --project en.wikipedia --no-hourly"),
         RowA("postgres", "PostgreSQL, all wikis"),
     ]
     for repeat in range(args.repeat):
@@ -329,6 +331,9 @@ def part_a(args: argparse.Namespace) -> tuple[list[RowA], int]:
                 run_sqlite(row, file, spec.lines, work, [])
             elif row.key == "sqlite-en":
                 run_sqlite(row, file, spec.lines, work, ["--project", "en.wikipedia"])
+            elif row.key == "sqlite-en-nohourly":
+                options = ["--project", "en.wikipedia", "--no-hourly"]
+                run_sqlite(row, file, spec.lines, work, options)
             else:
                 run_postgres(row, file, spec.lines, work, args.postgres_url)
             if row.skipped:

@@ -17,6 +17,7 @@ none of it; taking out a file whose day is still pending deletes its batches, ex
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, insert, select
 
 from backend.ingest import crashpoints
-from backend.ingest.parsed import ROW_COLUMNS, ParsedFile, row_table
+from backend.ingest.parsed import ParsedFile, row_table
 from backend.models import Coverage, PendingCount, core
 from backend.timeutil import FULL_DAY_MASK
 
@@ -60,15 +61,26 @@ def decode(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
 
 
-def parsed_table(parsed: ParsedFile) -> pa.Table:
-    """Every row of a parsed file as one Arrow table with the columns of ``ROW_COLUMNS``."""
-    tables = list(parsed.row_tables)
-    if parsed.rows:
-        columns = list(zip(*parsed.rows, strict=True))
-        tables.append(row_table(*(pa.array(column) for column in columns)))
-    if not tables:
-        return row_table(*(pa.array([], pa.int64()) for _ in ROW_COLUMNS))
-    return pa.concat_tables(tables)
+def _tuples_table(rows: Sequence[tuple[int, str, int, int, int]]) -> pa.Table:
+    columns = list(zip(*rows, strict=True))
+    return row_table(*(pa.array(column) for column in columns))
+
+
+def _runs(table: pa.Table) -> Iterator[tuple[int, int, pa.Table]]:
+    """``(project id, day, rows)`` for each run of rows of one project and day, in order.
+
+    Dumps are sorted by domain code, so a block's rows come in a few long runs: slicing
+    them costs nothing, where sorting the whole file by project copied every title.
+    """
+    count = table.num_rows
+    if not count:
+        return
+    key = pc.add(pc.shift_left(table["project_id"], _DAY_BITS), table["day"])
+    changes = pc.not_equal(key.slice(1), key.slice(0, count - 1))
+    starts = [0, *(int(i) + 1 for i in pc.indices_nonzero(changes).to_pylist()), count]
+    keys = key.take(pa.array(starts[:-1])).to_pylist()
+    for packed, start, end in zip(keys, starts, starts[1:], strict=False):
+        yield packed >> _DAY_BITS, packed & ((1 << _DAY_BITS) - 1), table.slice(start, end - start)
 
 
 def add_file(connection: Connection, file_name: str, source: int, parsed: ParsedFile) -> int:
@@ -76,24 +88,20 @@ def add_file(connection: Connection, file_name: str, source: int, parsed: Parsed
     if crashpoints.kill_after_rows() is not None:  # the crash hook counts rows one by one
         for _row in crashpoints.counted(parsed.iter_rows()):
             pass
-    table = parsed_table(parsed)
-    if not table.num_rows:
-        return 0
-    key = pc.add(
-        pc.shift_left(table["project_id"], _DAY_BITS),
-        table["day"],
-    )
-    order = pc.sort_indices(key)  # stable: rows keep the file's order within a group
-    table = table.take(order)
-    keys = key.take(order)
+    tables = list(parsed.row_tables)
+    if parsed.rows:
+        tables.append(_tuples_table(parsed.rows))
+    groups: dict[tuple[int, int], list[pa.Table]] = {}
+    for table in tables:
+        for project, day, rows in _runs(table):
+            groups.setdefault((project, day), []).append(rows.select(["title", "series", "views"]))
     records = []
-    start = 0
-    for entry in pc.value_counts(keys).to_pylist():  # ascending, as the keys are sorted
-        packed, count = entry["values"], entry["counts"]
-        project, day = packed >> _DAY_BITS, packed & ((1 << _DAY_BITS) - 1)
-        rows = table.slice(start, count).select(["title", "series", "views"])
-        for part, offset in enumerate(range(0, count, PART_ROWS)):
+    batches = []
+    for (project, day), pieces in sorted(groups.items()):
+        rows = pa.concat_tables(pieces)  # zero-copy: the pieces become its chunks
+        for part, offset in enumerate(range(0, rows.num_rows, PART_ROWS)):
             batch = rows.slice(offset, PART_ROWS)
+            batches.append(batch)
             records.append(
                 {
                     "project_id": project,
@@ -102,12 +110,15 @@ def add_file(connection: Connection, file_name: str, source: int, parsed: Parsed
                     "file_name": file_name,
                     "part": part,
                     "row_count": batch.num_rows,
-                    "data": encode(batch),
                 }
             )
-        start += count
-    connection.execute(insert(core(PendingCount)), records)
-    return int(table.num_rows)
+    # Compression runs without the GIL: both cores share it.
+    with ThreadPoolExecutor(2, thread_name_prefix="wikiviews-encode") as pool:
+        for record, data in zip(records, pool.map(encode, batches), strict=True):
+            record["data"] = data
+    if records:
+        connection.execute(insert(core(PendingCount)), records)
+    return sum(record["row_count"] for record in records)
 
 
 def complete_groups(
