@@ -2,7 +2,7 @@
 
 A daily or monthly file's rows go into a temporary table by the driver's fastest path;
 everything after that is ``INSERT … SELECT``: new titles, the additive upsert of daily counts
-(and of the hourly window). An hourly file's rows go to the staging area instead
+(and of the hourly window). An hourly file's rows go to the pending area instead
 (:mod:`backend.ingest.pending`), and the file that completes a day folds the day's pending
 rows into ``day_counts``. Then come the per-project rollups, coverage, publication and top
 lists of the days the file touched. A crash anywhere before the commit leaves the store as
@@ -127,7 +127,7 @@ def _load_hour_rows(
     file_name: str,
     hourly_window: bool,
 ) -> None:
-    """Put an hourly file's rows in the staging area (and its hour in the hourly window).
+    """Put an hourly file's rows in the pending area (and its hour in the hourly window).
 
     Only the hourly window needs title ids now; the day's other titles are added when the
     day is folded (see :mod:`backend.ingest.pending`).

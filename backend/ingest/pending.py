@@ -1,4 +1,7 @@
-"""The staging area of hourly files: per-page counts of days that are not complete yet.
+"""The pending area of hourly files: per-page counts of days that are not complete yet.
+
+(Not to be confused with ``WIKIVIEWS_STAGING_DAYS``, the complete days kept unpacked in
+``day_counts``.)
 
 An hourly dump adds one hour to up to ~8 M (page, day, series) counts of a day. Adding them
 into the keyed ``day_counts`` table one file at a time made every hour pay for millions of

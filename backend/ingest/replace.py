@@ -5,7 +5,7 @@ then republish without it).
 What a file added is found, cheapest first:
 
 * **pending**: an hourly file whose day is not complete yet still has its rows apart, in the
-  staging area (:mod:`backend.ingest.pending`): they are deleted;
+  pending area (:mod:`backend.ingest.pending`): they are deleted;
 * **series**: a ``pageview_complete`` file is the only source of its agent's series on its
   days (unless a daily and a monthly file of the same agent overlap), so its contribution is
   those series on those days, deleted outright;

@@ -104,7 +104,7 @@ def unload(
 
 
 _METHODS = {
-    "pending": "its rows still pending in the staging area",
+    "pending": "its rows still pending in the pending area",
     "series": "its series on its days",
     "window": "its per-page counts from the hourly window",
     "re-read": "what the original file holds, read again",
