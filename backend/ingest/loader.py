@@ -155,8 +155,7 @@ def fold_pending(connection: Connection, dialect: Dialect, groups: Sequence[pend
     """Sum the pending rows of ``groups`` (days now complete) into ``day_counts``."""
     batch: list[pa.Table] = []
     rows = 0
-    for group in groups:
-        table = pending.summed(connection, group)
+    for table in (piece for group in groups for piece in pending.summed(connection, group)):
         for offset in range(0, table.num_rows, FOLD_ROWS):
             piece = table.slice(offset, FOLD_ROWS)
             batch.append(piece)

@@ -239,3 +239,22 @@ def test_status_says_how_many_days_wait_for_hours(migrated_settings, tmp_path):
     ingest(migrated_settings, files[3:])
     done = run_cli(migrated_settings, "status")
     assert "pending" not in done.stdout
+
+
+def test_a_large_group_is_summed_in_title_ranges_exactly(migrated_settings, tmp_path, monkeypatch):
+    """Groups over PASS_ROWS rows are summed range by range: no title lost or counted twice."""
+    monkeypatch.setattr(pending, "PASS_ROWS", 25)
+    monkeypatch.setattr(pending, "COMPACT_ROWS", 7)
+    seen: list[int] = []
+    ranged = pending._summed_range
+
+    def counting(connection, group, low, high):
+        table = ranged(connection, group, low, high)
+        seen.append(table.num_rows)
+        return table
+
+    monkeypatch.setattr(pending, "_summed_range", counting)
+    files = write_day(tmp_path / "in")
+    ingest(migrated_settings, files)
+    assert len(seen) > 2  # en.wikipedia's 240 pending rows took several ranges
+    assert day_counts(migrated_settings) == expected_totals(range(24))
