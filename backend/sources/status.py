@@ -62,9 +62,11 @@ def status_lines(status: StoreStatus) -> list[str]:
             f"{row.project:<{width}}  {days}" + (f" ({sources})" if sources else "") + held
         )
     if status.pending_days:
-        lines.append(
-            f"pending: {status.pending_days:,} incomplete project-days wait for their missing "
-            "hours (counted when the last one loads)"
+        waiting = (
+            "1 incomplete project-day waits for its"
+            if status.pending_days == 1
+            else f"{status.pending_days:,} incomplete project-days wait for their"
         )
+        lines.append(f"pending: {waiting} missing hours (counted when the last one loads)")
     lines.append(f"store: {status.backend}, {_size(status.size_bytes)}")
     return lines

@@ -602,4 +602,9 @@ def test_projects_says_what_is_loaded(ext_client, extensions_store):
         "held",
     ]
     assert lines[2].startswith("en.wikipedia  2024-01-01 to 2024-03-03, 63 days published")
-    assert lines[3].startswith(f"store: {body['backend']}, ")
+    # de.wikipedia's one held hour is of a day whose other hours are missing.
+    assert lines[3] == (
+        "pending: 1 incomplete project-day waits for its missing hours"
+        " (counted when the last one loads)"
+    )
+    assert lines[4].startswith(f"store: {body['backend']}, ")

@@ -14,6 +14,16 @@ def recent_hour(hours_ago: int = 3) -> int:
     return int(time.time() // 3600) - hours_ago
 
 
+def early_hour_of_yesterday(hour_of_day: int = 1) -> int:
+    """An hour number of yesterday (UTC), ``hour_of_day`` hours after its midnight.
+
+    A test's few hours after it stay in one UTC day whatever the time of the run (actors are
+    keyed per day, so a log crossing midnight has more of them), and that day's actor state is
+    still kept (it lives 48 hours from the day's start).
+    """
+    return (int(time.time() // 86400) - 1) * 24 + hour_of_day
+
+
 def stamp(hour: int, minute: int = 0, second: int = 0) -> str:
     """The ``dt`` of a webrequest line."""
     at = datetime.fromtimestamp(hour * 3600 + minute * 60 + second, UTC)

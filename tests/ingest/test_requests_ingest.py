@@ -21,9 +21,14 @@ from backend.models import (
     RequestActor,
 )
 from backend.settings import Settings
-from tests.ingest.requests_logs import FIREFOX, combined_line, json_line, recent_hour
+from tests.ingest.requests_logs import (
+    FIREFOX,
+    combined_line,
+    early_hour_of_yesterday,
+    json_line,
+)
 
-H = recent_hour(6)
+H = early_hour_of_yesterday()
 CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) " + (
     "Chrome/131.0.0.0 Safari/537.36 SeededAgentZq81"
 )
