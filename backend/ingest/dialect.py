@@ -123,6 +123,10 @@ class Dialect:
         cursor.executemany(self._compiled_insert(table), rows)
         cursor.close()
 
+    def append(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Insert ``rows`` into a permanent table by the driver's bulk path (no statistics)."""
+        self.fill(table, rows)
+
     def fill_parsed(self, table: Table, parsed: ParsedFile) -> None:
         """Fill ``table`` (with the columns of a row) with every parsed row of a file."""
         if crashpoints.kill_after_rows() is not None:  # the crash hook counts rows one by one
@@ -242,11 +246,16 @@ class PostgresDialect(Dialect):
         self.connection.execute(text("SET LOCAL work_mem = '256MB'"))
 
     def fill(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
+        self.append(table, rows)
+        cursor = self.connection.connection.dbapi_connection.cursor()
+        _analyze(cursor, table)
+        cursor.close()
+
+    def append(self, table: Table, rows: Iterable[tuple[Any, ...]]) -> None:
         cursor = self.connection.connection.dbapi_connection.cursor()
         with cursor.copy(_copy_statement(table, csv=False)) as copy:
             for row in rows:
                 copy.write_row(row)
-        _analyze(cursor, table)
         cursor.close()
 
     def fill_mixed(
