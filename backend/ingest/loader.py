@@ -102,14 +102,17 @@ def _load_day_rows(
     """Add a daily or monthly file's rows into ``day_counts`` (and the hourly window)."""
     dialect.create_temp(tmp_rows)
     dialect.fill_parsed(tmp_rows, parsed)
-    crashpoints.reached("rows-filled")
-    dialect.insert_new_titles(tmp_rows)
-    crashpoints.reached("titles")
+    page_ids = None
     if parsed.page_ids or parsed.page_id_tables:
-        dialect.create_temp(tmp_page_ids)
-        dialect.fill_mixed(tmp_page_ids, parsed.page_ids, parsed.page_id_tables)
-        dialect.update_page_ids(tmp_page_ids)
-        dialect.drop_temp(tmp_page_ids)
+        page_ids = tmp_page_ids
+        dialect.create_temp(page_ids)
+        dialect.fill_mixed(page_ids, parsed.page_ids, parsed.page_id_tables)
+    crashpoints.reached("rows-filled")
+    dialect.insert_new_titles(tmp_rows, page_ids)
+    crashpoints.reached("titles")
+    if page_ids is not None:
+        dialect.update_page_ids(page_ids)  # titles known before this file
+        dialect.drop_temp(page_ids)
     upsert_counts(connection, dialect, core(DayCount), tmp_rows)
     if hourly_window and parsed.hour_rows:
         dialect.create_temp(tmp_hours)
