@@ -91,6 +91,10 @@ class Dialect:
     #: Whether one INSERT may carry the same key twice into an additive upsert (SQLite and
     #: MariaDB apply rows one by one; PostgreSQL refuses to touch a row twice).
     upsert_accepts_repeats = True
+    #: Whether counts for days that have none yet go in by a plain ``INSERT``: PostgreSQL's
+    #: ``ON CONFLICT`` (speculative insertion) costs ~60 % more a row than a plain insert;
+    #: on SQLite an upsert costs no more than a plain insert of grouped rows.
+    plain_insert_into_fresh_days = False
     #: The backend's INSERT construct (it has the backend's upsert clause).
     _insert: Callable[[Table], Any] = staticmethod(sqlite.insert)
 
@@ -251,6 +255,7 @@ class PostgresDialect(Dialect):
 
     name = "postgresql"
     upsert_accepts_repeats = False
+    plain_insert_into_fresh_days = True
     _insert = staticmethod(postgresql.insert)
 
     def insert_new_titles(self, source: Table, page_ids: Table | None = None) -> None:
