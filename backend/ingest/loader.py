@@ -19,11 +19,19 @@ from datetime import UTC, datetime
 from itertools import chain
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, Table, and_, delete, func, insert, literal, select
 
 from backend.dumpfiles import DumpFile
 from backend.ingest import crashpoints, pending, publication
-from backend.ingest.dialect import Dialect, dialect_for, tmp_hours, tmp_page_ids, tmp_rows
+from backend.ingest.dialect import (
+    Dialect,
+    KeyRange,
+    dialect_for,
+    tmp_hours,
+    tmp_page_ids,
+    tmp_rows,
+)
 from backend.ingest.packing import unpack_days
 from backend.ingest.parsed import ParsedFile, ProjectFilter, arrow_tuples
 from backend.ingest.projects import ensure_projects
@@ -183,9 +191,32 @@ def _add_day_tables(
         dialect.fill(tmp_rows, crashpoints.counted(chain(*(arrow_tuples(t) for t in tables))))
     else:
         dialect.fill_mixed(tmp_rows, [], tables)
-    dialect.insert_new_titles(tmp_rows)
-    upsert_counts(connection, dialect, core(DayCount), tmp_rows, fresh=fresh)
+    keys = key_range(tables) if dialect.bounds_title_lookups else None
+    dialect.insert_new_titles(tmp_rows, keys=keys)
+    upsert_counts(connection, dialect, core(DayCount), tmp_rows, fresh=fresh, key_bounds=keys)
     dialect.drop_temp(tmp_rows)
+
+
+def key_range(tables: Sequence[pa.Table]) -> KeyRange | None:
+    """The lowest and highest (project id, title) of rows of ``ROW_COLUMNS`` tables.
+
+    A fold batch covers consecutive title ranges of few projects, so bounding its title
+    lookups by this range reads a small part of the dictionary. Titles compare by code
+    point, which is UTF-8's byte order (``COLLATE "C"``).
+    """
+    low: tuple[int, str] | None = None
+    high: tuple[int, str] | None = None
+    for table in tables:
+        if not table.num_rows:
+            continue
+        projects = table["project_id"]
+        extremes = pc.min_max(projects)
+        first, last = extremes["min"].as_py(), extremes["max"].as_py()
+        lowest = (first, pc.min(table.filter(pc.equal(projects, first))["title"]).as_py())
+        highest = (last, pc.max(table.filter(pc.equal(projects, last))["title"]).as_py())
+        low = lowest if low is None else min(low, lowest)
+        high = highest if high is None else max(high, highest)
+    return None if low is None or high is None else (low, high)
 
 
 def days_without_counts(connection: Connection, pairs: Iterable[tuple[int, int]]) -> bool:
@@ -216,6 +247,7 @@ def upsert_counts(
     *,
     hour: int | None = None,
     fresh: bool = False,
+    key_bounds: KeyRange | None = None,
 ) -> None:
     """Add the per-page counts of ``source`` (a temporary table) into ``target``.
 
@@ -223,6 +255,8 @@ def upsert_counts(
     source's ``hour``, or by the constant ``hour`` of an hourly file's rows). ``fresh``
     says ``target`` has no row of the source's days yet (see :func:`days_without_counts`):
     where the backend gains by it, the grouped rows go in by a plain ``INSERT``.
+    ``key_bounds`` bounds the title lookup (see
+    :meth:`~backend.ingest.dialect.Dialect.titles_within`).
     """
     titles = core(Title)
     keys = [c.name for c in target.primary_key.columns]
@@ -237,7 +271,11 @@ def upsert_counts(
     expressions = [by_key[key] for key in keys]
     joined = source.join(
         titles,
-        and_(titles.c.project_id == source.c.project_id, titles.c.title == source.c.title),
+        and_(
+            titles.c.project_id == source.c.project_id,
+            titles.c.title == source.c.title,
+            dialect.titles_within(key_bounds),
+        ),
     )
     varying = [e for key, e in zip(keys, expressions, strict=True) if e is not when or hour is None]
     if fresh and dialect.plain_insert_into_fresh_days:

@@ -19,7 +19,8 @@ from sqlalchemy import text
 
 from backend import db
 from backend.codes import Access, Agent, Source, series_code
-from backend.ingest import pending
+from backend.ingest import loader, pending
+from backend.ingest.parsed import row_table
 from backend.ingest.unload import unload
 from tests.helpers import run_cli, snapshot, store_connection, write_dump
 from tests.ingest.test_unload import D, ingest
@@ -63,7 +64,7 @@ def expected_totals(hours) -> Counter:
     return totals
 
 
-def day_counts(settings) -> Counter:
+def day_counts(settings, day: int = D) -> Counter:
     with store_connection(settings) as connection:
         rows = connection.execute(
             text(
@@ -71,7 +72,7 @@ def day_counts(settings) -> Counter:
                 "JOIN titles t ON t.id = c.title_id JOIN projects p ON p.id = c.project_id "
                 "WHERE c.day = :d"
             ),
-            {"d": D},
+            {"d": day},
         )
         return Counter({(f"{p}|{title}", s): v for p, title, s, v in rows})
 
@@ -258,3 +259,41 @@ def test_a_large_group_is_summed_in_title_ranges_exactly(migrated_settings, tmp_
     ingest(migrated_settings, files)
     assert len(seen) > 2  # en.wikipedia's 240 pending rows took several ranges
     assert day_counts(migrated_settings) == expected_totals(range(24))
+
+
+def test_a_fold_in_small_batches_finds_every_known_title(migrated_settings, tmp_path, monkeypatch):
+    """Fold batches bound their title lookups by their (project, title) range (PostgreSQL).
+
+    A bound too narrow would insert a known title again (a duplicate key) or join a row to
+    no title (a lost count); the second day's titles are all known from the first.
+    """
+    monkeypatch.setattr(loader, "FOLD_ROWS", 4)
+    ingest(migrated_settings, write_day(tmp_path / "first"))
+    second = tmp_path / "second"
+    second.mkdir()
+    ingest(
+        migrated_settings,
+        [
+            write_dump(second, f"pageviews-20240302-{h:02d}0000.gz", hour_lines(h))
+            for h in range(24)
+        ],
+    )
+    assert day_counts(migrated_settings) == expected_totals(range(24))
+    assert day_counts(migrated_settings, D + 1) == expected_totals(range(24))
+
+
+def test_the_key_range_of_a_batch_is_its_lowest_and_highest_key():
+    rows = [(2, "Zed"), (2, "Ä"), (1, "b"), (1, "A|B"), (3, "<script>"), (3, "עברית")]
+    tables = [
+        row_table(
+            pa.array([p for p, _ in part]),
+            pa.array([t for _, t in part]),
+            pa.array([D] * len(part)),
+            pa.array([DESKTOP] * len(part)),
+            pa.array([1] * len(part)),
+        )
+        for part in (rows[:3], rows[3:], [])
+    ]
+    ordered = sorted(rows, key=lambda key: (key[0], key[1].encode()))
+    assert loader.key_range(tables) == (ordered[0], ordered[-1])
+    assert loader.key_range([]) is None
