@@ -234,8 +234,8 @@ class Dialect:
         )
 
     def titles_within(self, keys: KeyRange | None) -> ColumnElement[bool]:
-        """``titles`` rows whose (project id, title) lie in ``keys`` (all without a range or
-        where :attr:`bounds_title_lookups` is off); the primary way into the unique index."""
+        """``titles`` rows whose (project id, title) lie in ``keys`` (all of them without a
+        range or where :attr:`bounds_title_lookups` is off)."""
         if keys is None or not self.bounds_title_lookups:
             return true()
         titles = core(Title)

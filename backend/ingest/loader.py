@@ -122,7 +122,9 @@ def _load_day_rows(
     if page_ids is not None:
         dialect.update_page_ids(page_ids)  # titles known before this file
         dialect.drop_temp(page_ids)
-    fresh = days_without_counts(connection, {(p, d) for p, d, _s in parsed.project_days})
+    fresh = dialect.plain_insert_into_fresh_days and days_without_counts(
+        connection, {(p, d) for p, d, _s in parsed.project_days}
+    )
     upsert_counts(connection, dialect, core(DayCount), tmp_rows, fresh=fresh)
     if hourly_window and parsed.hour_rows:
         dialect.create_temp(tmp_hours)
@@ -167,7 +169,9 @@ FOLD_ROWS = 2_000_000
 def fold_pending(connection: Connection, dialect: Dialect, groups: Sequence[pending.Group]) -> None:
     """Sum the pending rows of ``groups`` (days now complete) into ``day_counts``."""
     # Checked once, before the first batch: the batches carry disjoint keys.
-    fresh = days_without_counts(connection, {(g.project_id, g.day) for g in groups})
+    fresh = dialect.plain_insert_into_fresh_days and days_without_counts(
+        connection, {(g.project_id, g.day) for g in groups}
+    )
     batch: list[pa.Table] = []
     rows = 0
     for table in (piece for group in groups for piece in pending.summed(connection, group)):
@@ -278,16 +282,8 @@ def upsert_counts(
         ),
     )
     varying = [e for key, e in zip(keys, expressions, strict=True) if e is not when or hour is None]
-    if fresh and dialect.plain_insert_into_fresh_days:
-        grouped = (
-            select(*expressions, func.sum(source.c.views))
-            .select_from(joined)
-            .group_by(*varying)
-            .order_by(*varying)
-        )
-        connection.execute(insert(target).from_select([*keys, "views"], grouped))
-        return
-    if dialect.upsert_accepts_repeats:
+    plain = fresh and dialect.plain_insert_into_fresh_days
+    if dialect.upsert_accepts_repeats and not plain:
         # Rows with the same key add up one by one; key order makes the inserts sequential.
         query = select(*expressions, source.c.views).select_from(joined).order_by(*varying)
     else:
@@ -299,7 +295,10 @@ def upsert_counts(
             .group_by(*varying)
             .order_by(*varying)
         )
-    connection.execute(dialect.upsert(target, keys, "add", ["views"], query))
+    if plain:
+        connection.execute(insert(target).from_select([*keys, "views"], query))
+    else:
+        connection.execute(dialect.upsert(target, keys, "add", ["views"], query))
 
 
 def add_project_sums(

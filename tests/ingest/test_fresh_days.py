@@ -1,19 +1,19 @@
 """Counts of a day with none yet go in by a plain INSERT where the backend gains by it.
 
 The plain path must give exactly what the upsert gives: repeated keys in one file summed,
-a second file of the same day added (by the upsert), a fold of hourly files into days that
-already hold a daily file's counts added too.
+a second file of the same day added (by the upsert), a reload changing nothing.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from backend import db
+from sqlalchemy import select
+
 from backend.ingest.loader import days_without_counts
 from backend.models import Project, core
 from backend.timeutil import day_number
-from tests.helpers import write_dump
+from tests.helpers import store_connection, write_dump
 from tests.ingest.test_loading import daily, ingest
 
 DAY = date(2024, 3, 1)
@@ -21,24 +21,14 @@ D = day_number(DAY)
 
 
 def _project_ids(settings) -> dict[str, int]:
-    engine = db.make_engine(settings)
-    with engine.connect() as connection:
-        projects = core(Project)
-        ids = dict(
-            connection.execute(
-                projects.select().with_only_columns(projects.c.name, projects.c.id)
-            ).all()
-        )
-    engine.dispose()
-    return ids
+    projects = core(Project)
+    with store_connection(settings) as connection:
+        return dict(connection.execute(select(projects.c.name, projects.c.id)).all())
 
 
 def _without_counts(settings, pairs) -> bool:
-    engine = db.make_engine(settings)
-    with engine.connect() as connection:
-        result = days_without_counts(connection, pairs)
-    engine.dispose()
-    return result
+    with store_connection(settings) as connection:
+        return days_without_counts(connection, pairs)
 
 
 def test_a_day_is_fresh_until_a_file_gives_it_counts(migrated_settings, tmp_path):
