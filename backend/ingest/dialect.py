@@ -45,6 +45,10 @@ from backend.ingest.parsed import ParsedFile, arrow_tuples
 from backend.models import Title, TitleText, core
 
 _BATCH = 50_000
+#: New titles after which PostgreSQL's statistics of the dictionary are refreshed: autovacuum
+#: analyses only after the commit, and a join planned on a tenth of the real row count
+#: hashes or sorts the wrong side.
+ANALYZE_AFTER_TITLES = 100_000
 
 #: The lowest and highest (project id, title) of a batch of rows, both included.
 KeyRange = tuple[tuple[int, str], tuple[int, str]]
@@ -71,12 +75,14 @@ def _key_columns(when: str) -> list[Column[Any]]:
 tmp_rows = _temp("tmp_rows", *_key_columns("day"))
 #: Parsed hourly rows of a daily file, for the hourly window.
 tmp_hours = _temp("tmp_hours", *_key_columns("hour"))
-#: Page ids a file carries: (project id, title, page id).
-tmp_page_ids = _temp(
-    "tmp_page_ids",
+#: The distinct titles of a daily file, numbered in (project, title) order, with their page
+#: ids where the file has them (see :mod:`backend.ingest.file_titles`).
+tmp_titles = _temp(
+    "tmp_titles",
     Column("project_id", SmallInteger),
     Column("title", TitleText),
     Column("page_id", BigInteger),
+    Column("ord", Integer),
 )
 
 
@@ -188,50 +194,85 @@ class Dialect:
         return result
 
     # -- titles --------------------------------------------------------------------------
-    def insert_new_titles(
-        self, source: Table, page_ids: Table | None = None, keys: KeyRange | None = None
-    ) -> None:
-        """Add the titles of ``source`` that the dictionary lacks.
+    def insert_new_titles(self, source: Table, keys: KeyRange | None = None) -> None:
+        """Add the titles of ``source`` (rows with ``project_id`` and ``title``, repeats
+        allowed) that the dictionary lacks.
 
-        With ``page_ids`` (one row per title) new titles are inserted with their page id,
-        so that :meth:`update_page_ids` only writes the titles that existed before: writing
-        every new title twice was the largest cost of a daily file on PostgreSQL. ``keys``
-        (every ``(project_id, title)`` of ``source`` lies in it) bounds the lookup of known
-        titles where the backend gains by it (:attr:`bounds_title_lookups`).
+        ``keys`` (every ``(project_id, title)`` of ``source`` lies in it) bounds the lookup of
+        known titles where the backend gains by it (:attr:`bounds_title_lookups`).
         """
         titles = core(Title)
         # The rowid assigns ids in the order of (project, title): sequential index inserts.
         # OR IGNORE lets the unique index drop known titles (cheaper than DISTINCT + NOT
         # EXISTS); an ignored row takes no rowid, so ids stay dense.
-        columns, joined = _with_page_ids(source, page_ids)
         self.connection.execute(
             insert(titles)
             .prefix_with("OR IGNORE")
             .from_select(
-                [c.name for c in columns],
-                select(*columns).select_from(joined).order_by(source.c.project_id, source.c.title),
+                ["project_id", "title"],
+                select(source.c.project_id, source.c.title).order_by(
+                    source.c.project_id, source.c.title
+                ),
             )
         )
 
-    def _insert_numbered_titles(
-        self, source: Table, page_ids: Table | None, keys: KeyRange | None
-    ) -> None:
+    def insert_listed_titles(self, listed: Table) -> int:
+        """Add the titles of ``listed`` (:data:`tmp_titles`: distinct, numbered by ``ord`` in
+        (project, title) order, with page ids) that the dictionary lacks; return how many.
+
+        New titles go in with their page id, so that :meth:`update_page_ids` only writes the
+        titles that existed before: writing every new title twice was the largest cost of a
+        daily file on PostgreSQL.
+        """
         titles = core(Title)
-        base = self.connection.execute(select(func.coalesce(func.max(titles.c.id), 0))).scalar()
-        known = exists().where(
+        columns = [listed.c.project_id, listed.c.title, listed.c.page_id]
+        result = self.connection.execute(
+            insert(titles)
+            .prefix_with("OR IGNORE")
+            .from_select(
+                [c.name for c in columns],
+                select(*columns).order_by(listed.c.ord),
+            )
+        )
+        return int(result.rowcount or 0)
+
+    def _insert_numbered_titles(self, source: Table, keys: KeyRange | None) -> None:
+        new = (
+            select(source.c.project_id, source.c.title).distinct().where(~self._known(source, keys))
+        )
+        self._insert_numbered(new.subquery("n"), order=None)
+
+    def _insert_numbered_listed(self, listed: Table) -> int:
+        new = select(listed.c.project_id, listed.c.title, listed.c.page_id, listed.c.ord)
+        return self._insert_numbered(new.where(~self._known(listed)).subquery("n"), order="ord")
+
+    def _known(self, source: Any, keys: KeyRange | None = None) -> Any:
+        titles = core(Title)
+        return exists().where(
             titles.c.project_id == source.c.project_id,
             titles.c.title == source.c.title,
             self.titles_within(keys),
         )
-        new = select(source.c.project_id, source.c.title).distinct().where(~known).subquery("n")
-        number = func.row_number().over(order_by=(new.c.project_id, new.c.title))
-        columns, joined = _with_page_ids(new, page_ids)
-        self.connection.execute(
+
+    def _insert_numbered(self, new: Any, order: str | None) -> int:
+        """Insert the rows of ``new`` numbered from the dictionary's highest id on, in the
+        order of ``order`` (else of project and title)."""
+        titles = core(Title)
+        base = self.connection.execute(select(func.coalesce(func.max(titles.c.id), 0))).scalar()
+        ordering = (new.c[order],) if order else (new.c.project_id, new.c.title)
+        number = func.row_number().over(order_by=ordering)
+        names = [name for name in ("project_id", "title", "page_id") if name in new.c]
+        result = self.connection.execute(
             insert(titles).from_select(
-                ["id", *(c.name for c in columns)],
-                select(literal(int(base or 0)) + number, *columns).select_from(joined),
+                ["id", *names],
+                select(literal(int(base or 0)) + number, *(new.c[name] for name in names)),
             )
         )
+        return int(result.rowcount or 0)
+
+    def titles_grew(self, added: int) -> None:
+        """Tell the backend that ``added`` titles went in (PostgreSQL re-analyses a grown
+        dictionary: its statistics are what the next joins with it are planned on)."""
 
     def titles_within(self, keys: KeyRange | None) -> ColumnElement[bool]:
         """``titles`` rows whose (project id, title) lie in ``keys`` (all of them without a
@@ -247,7 +288,7 @@ class Dialect:
         )
 
     def update_page_ids(self, source: Table) -> None:
-        """Set ``titles.page_id`` from ``source`` where it differs."""
+        """Set ``titles.page_id`` from ``source`` where it has one and it differs."""
         titles = core(Title)
         self.connection.execute(
             update(titles)
@@ -255,20 +296,10 @@ class Dialect:
             .where(
                 titles.c.project_id == source.c.project_id,
                 titles.c.title == source.c.title,
+                source.c.page_id.is_not(None),
                 titles.c.page_id.is_distinct_from(source.c.page_id),
             )
         )
-
-
-def _with_page_ids(source: Any, page_ids: Table | None) -> tuple[list[Any], Any]:
-    """The columns of a new title (its page id when ``page_ids`` has one) and their FROM."""
-    if page_ids is None:
-        return [source.c.project_id, source.c.title], source
-    joined = source.outerjoin(
-        page_ids,
-        and_(page_ids.c.project_id == source.c.project_id, page_ids.c.title == source.c.title),
-    )
-    return [source.c.project_id, source.c.title, page_ids.c.page_id], joined
 
 
 def _merged(table: Table, new: Any, how: str, columns: Sequence[str]) -> dict[str, Any]:
@@ -290,10 +321,17 @@ class PostgresDialect(Dialect):
     bounds_title_lookups = True
     _insert = staticmethod(postgresql.insert)
 
-    def insert_new_titles(
-        self, source: Table, page_ids: Table | None = None, keys: KeyRange | None = None
-    ) -> None:
-        self._insert_numbered_titles(source, page_ids, keys)
+    def insert_new_titles(self, source: Table, keys: KeyRange | None = None) -> None:
+        self._insert_numbered_titles(source, keys)
+
+    def insert_listed_titles(self, listed: Table) -> int:
+        return self._insert_numbered_listed(listed)
+
+    def titles_grew(self, added: int) -> None:
+        if added >= ANALYZE_AFTER_TITLES:
+            cursor = self.connection.connection.dbapi_connection.cursor()
+            _analyze(cursor, core(Title))
+            cursor.close()
 
     def lock(self) -> None:
         self.connection.execute(select(func.pg_advisory_xact_lock(7372837)))
@@ -357,10 +395,11 @@ class MariaDialect(Dialect):
     name = "mariadb"
     _insert = staticmethod(mysql.insert)
 
-    def insert_new_titles(
-        self, source: Table, page_ids: Table | None = None, keys: KeyRange | None = None
-    ) -> None:
-        self._insert_numbered_titles(source, page_ids, keys)
+    def insert_new_titles(self, source: Table, keys: KeyRange | None = None) -> None:
+        self._insert_numbered_titles(source, keys)
+
+    def insert_listed_titles(self, listed: Table) -> int:
+        return self._insert_numbered_listed(listed)
 
     def lock(self) -> None:
         got = self.connection.execute(select(func.get_lock("wikiviews_ingest", 3600))).scalar()

@@ -29,9 +29,10 @@ from backend.ingest.dialect import (
     KeyRange,
     dialect_for,
     tmp_hours,
-    tmp_page_ids,
     tmp_rows,
+    tmp_titles,
 )
+from backend.ingest.file_titles import file_titles
 from backend.ingest.packing import unpack_days
 from backend.ingest.parsed import ParsedFile, ProjectFilter, arrow_tuples
 from backend.ingest.projects import ensure_projects
@@ -111,17 +112,17 @@ def _load_day_rows(
     """Add a daily or monthly file's rows into ``day_counts`` (and the hourly window)."""
     dialect.create_temp(tmp_rows)
     dialect.fill_parsed(tmp_rows, parsed)
-    page_ids = None
-    if parsed.page_ids or parsed.page_id_tables:
-        page_ids = tmp_page_ids
-        dialect.create_temp(page_ids)
-        dialect.fill_mixed(page_ids, parsed.page_ids, parsed.page_id_tables)
+    listed = file_titles(parsed)
+    dialect.create_temp(tmp_titles)
+    dialect.fill_mixed(tmp_titles, [], [listed])
     crashpoints.reached("rows-filled")
-    dialect.insert_new_titles(tmp_rows, page_ids)
+    added = dialect.insert_listed_titles(tmp_titles)
     crashpoints.reached("titles")
-    if page_ids is not None:
-        dialect.update_page_ids(page_ids)  # titles known before this file
-        dialect.drop_temp(page_ids)
+    # New titles went in with their page ids; only titles known before may need one.
+    if (parsed.page_ids or parsed.page_id_tables) and added < listed.num_rows:
+        dialect.update_page_ids(tmp_titles)
+    dialect.drop_temp(tmp_titles)
+    dialect.titles_grew(added)
     fresh = dialect.plain_insert_into_fresh_days and days_without_counts(
         connection, {(p, d) for p, d, _s in parsed.project_days}
     )

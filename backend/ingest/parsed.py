@@ -109,9 +109,11 @@ class ParsedFile:
     #: More such rows, as Arrow tables with the columns of :data:`ROW_COLUMNS` (the
     #: vectorised parsers' output: no Python object per row until a driver needs one).
     row_tables: list[pa.Table] = field(default_factory=list)
-    #: (project id, title, page id) from formats that carry MediaWiki page ids
+    #: (project id, title, page id) from formats that carry MediaWiki page ids, one per title
+    #: (a parser keeps the first it sees)
     page_ids: list[tuple[int, str, int]] = field(default_factory=list)
-    #: More of them as Arrow tables (columns project_id, title, page_id)
+    #: More of them as Arrow tables (columns project_id, title, page_id), a title in only
+    #: one row of one of them
     page_id_tables: list[pa.Table] = field(default_factory=list)
     #: (project id, title, hour, series, views) for the hourly window, when requested
     hour_rows: list[tuple[int, str, int, int, int]] = field(default_factory=list)
