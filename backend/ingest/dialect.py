@@ -111,12 +111,6 @@ class Dialect:
     #: every batch. Only where titles compare byte by byte (``COLLATE "C"``), as Arrow and
     #: Python compare them; MariaDB's ``utf8mb4_bin`` pads spaces.
     bounds_title_lookups = False
-    #: Whether a fold batch's new titles are inserted from a list of its distinct titles
-    #: that Arrow builds (:mod:`backend.ingest.file_titles`), as a daily file's are, rather
-    #: than from the batch's rows: PostgreSQL's ``DISTINCT`` and sort of text keys per
-    #: batch cost more than the list's ``COPY``; SQLite's ``INSERT OR IGNORE`` drops
-    #: repeats by itself.
-    lists_fold_titles = False
     #: The backend's INSERT construct (it has the backend's upsert clause).
     _insert: Callable[[Table], Any] = staticmethod(sqlite.insert)
 
@@ -222,10 +216,9 @@ class Dialect:
             )
         )
 
-    def insert_listed_titles(self, listed: Table, keys: KeyRange | None = None) -> int:
+    def insert_listed_titles(self, listed: Table) -> int:
         """Add the titles of ``listed`` (:data:`tmp_titles`: distinct, numbered by ``ord`` in
         (project, title) order, with page ids) that the dictionary lacks; return how many.
-        ``keys`` bounds the lookup of known titles as in :meth:`insert_new_titles`.
 
         New titles go in with their page id, so that :meth:`update_page_ids` only writes the
         titles that existed before: writing every new title twice was the largest cost of a
@@ -249,10 +242,9 @@ class Dialect:
         )
         self._insert_numbered(new.subquery("n"), order=None)
 
-    def _insert_numbered_listed(self, listed: Table, keys: KeyRange | None) -> int:
+    def _insert_numbered_listed(self, listed: Table) -> int:
         new = select(listed.c.project_id, listed.c.title, listed.c.page_id, listed.c.ord)
-        new = new.where(~self._known(listed, keys))
-        return self._insert_numbered(new.subquery("n"), order="ord")
+        return self._insert_numbered(new.where(~self._known(listed)).subquery("n"), order="ord")
 
     def _known(self, source: Any, keys: KeyRange | None = None) -> Any:
         titles = core(Title)
@@ -327,14 +319,13 @@ class PostgresDialect(Dialect):
     upsert_accepts_repeats = False
     plain_insert_into_fresh_days = True
     bounds_title_lookups = True
-    lists_fold_titles = True
     _insert = staticmethod(postgresql.insert)
 
     def insert_new_titles(self, source: Table, keys: KeyRange | None = None) -> None:
         self._insert_numbered_titles(source, keys)
 
-    def insert_listed_titles(self, listed: Table, keys: KeyRange | None = None) -> int:
-        return self._insert_numbered_listed(listed, keys)
+    def insert_listed_titles(self, listed: Table) -> int:
+        return self._insert_numbered_listed(listed)
 
     def titles_grew(self, added: int) -> None:
         if added >= ANALYZE_AFTER_TITLES:
@@ -407,8 +398,8 @@ class MariaDialect(Dialect):
     def insert_new_titles(self, source: Table, keys: KeyRange | None = None) -> None:
         self._insert_numbered_titles(source, keys)
 
-    def insert_listed_titles(self, listed: Table, keys: KeyRange | None = None) -> int:
-        return self._insert_numbered_listed(listed, keys)
+    def insert_listed_titles(self, listed: Table) -> int:
+        return self._insert_numbered_listed(listed)
 
     def lock(self) -> None:
         got = self.connection.execute(select(func.get_lock("wikiviews_ingest", 3600))).scalar()

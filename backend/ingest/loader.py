@@ -197,13 +197,7 @@ def _add_day_tables(
     else:
         dialect.fill_mixed(tmp_rows, [], tables)
     keys = key_range(tables) if dialect.bounds_title_lookups else None
-    if dialect.lists_fold_titles:
-        dialect.create_temp(tmp_titles)
-        dialect.fill_mixed(tmp_titles, [], [file_titles(ParsedFile(row_tables=tables))])
-        dialect.titles_grew(dialect.insert_listed_titles(tmp_titles, keys))
-        dialect.drop_temp(tmp_titles)
-    else:
-        dialect.insert_new_titles(tmp_rows, keys=keys)
+    dialect.insert_new_titles(tmp_rows, keys=keys)
     upsert_counts(connection, dialect, core(DayCount), tmp_rows, fresh=fresh, key_bounds=keys)
     dialect.drop_temp(tmp_rows)
 
