@@ -237,14 +237,13 @@ class Dialect:
         return int(result.rowcount or 0)
 
     def _insert_numbered_titles(self, source: Table, keys: KeyRange | None) -> None:
-        new = (
-            select(source.c.project_id, source.c.title).distinct().where(~self._known(source, keys))
-        )
-        self._insert_numbered(new.subquery("n"), order=None)
+        known = self._known(source, keys)
+        new = select(source.c.project_id, source.c.title).distinct().where(~known).subquery("n")
+        self._insert_numbered(new, (new.c.project_id, new.c.title), ("project_id", "title"))
 
     def _insert_numbered_listed(self, listed: Table) -> int:
-        new = select(listed.c.project_id, listed.c.title, listed.c.page_id, listed.c.ord)
-        return self._insert_numbered(new.where(~self._known(listed)).subquery("n"), order="ord")
+        new = select(listed).where(~self._known(listed)).subquery("n")
+        return self._insert_numbered(new, (new.c.ord,), ("project_id", "title", "page_id"))
 
     def _known(self, source: Any, keys: KeyRange | None = None) -> Any:
         titles = core(Title)
@@ -254,14 +253,12 @@ class Dialect:
             self.titles_within(keys),
         )
 
-    def _insert_numbered(self, new: Any, order: str | None) -> int:
-        """Insert the rows of ``new`` numbered from the dictionary's highest id on, in the
-        order of ``order`` (else of project and title)."""
+    def _insert_numbered(self, new: Any, order_by: Sequence[Any], names: Sequence[str]) -> int:
+        """Insert the ``names`` columns of ``new`` with ids from the dictionary's highest id
+        on, in the order of ``order_by``; return how many went in."""
         titles = core(Title)
         base = self.connection.execute(select(func.coalesce(func.max(titles.c.id), 0))).scalar()
-        ordering = (new.c[order],) if order else (new.c.project_id, new.c.title)
-        number = func.row_number().over(order_by=ordering)
-        names = [name for name in ("project_id", "title", "page_id") if name in new.c]
+        number = func.row_number().over(order_by=order_by)
         result = self.connection.execute(
             insert(titles).from_select(
                 ["id", *names],
@@ -269,10 +266,6 @@ class Dialect:
             )
         )
         return int(result.rowcount or 0)
-
-    def titles_grew(self, added: int) -> None:
-        """Tell the backend that ``added`` titles went in (PostgreSQL re-analyses a grown
-        dictionary: its statistics are what the next joins with it are planned on)."""
 
     def titles_within(self, keys: KeyRange | None) -> ColumnElement[bool]:
         """``titles`` rows whose (project id, title) lie in ``keys`` (all of them without a
@@ -325,13 +318,13 @@ class PostgresDialect(Dialect):
         self._insert_numbered_titles(source, keys)
 
     def insert_listed_titles(self, listed: Table) -> int:
-        return self._insert_numbered_listed(listed)
-
-    def titles_grew(self, added: int) -> None:
+        added = self._insert_numbered_listed(listed)
         if added >= ANALYZE_AFTER_TITLES:
+            # The joins that follow with the dictionary are planned on its statistics.
             cursor = self.connection.connection.dbapi_connection.cursor()
             _analyze(cursor, core(Title))
             cursor.close()
+        return added
 
     def lock(self) -> None:
         self.connection.execute(select(func.pg_advisory_xact_lock(7372837)))

@@ -122,7 +122,6 @@ def _load_day_rows(
     if (parsed.page_ids or parsed.page_id_tables) and added < listed.num_rows:
         dialect.update_page_ids(tmp_titles)
     dialect.drop_temp(tmp_titles)
-    dialect.titles_grew(added)
     fresh = dialect.plain_insert_into_fresh_days and days_without_counts(
         connection, {(p, d) for p, d, _s in parsed.project_days}
     )
