@@ -114,10 +114,17 @@ SPEED_TARGETS: dict[str, Target] = {
 BASELINES = {"a": "duckdb", "c": "c-duckdb"}
 #: Peak memory target of every ``wikiviews ingest`` run, in MB (10^6 bytes).
 MEMORY_TARGET_MB = 3_000
-#: Bytes per stored data point target of Part B.
-BYTES_TARGET = 12.0
+#: Bytes per stored data point target of Part B: issue 14's "no worse than today's 5.15",
+#: compared at the two decimals it was stated with (see :func:`meets_bytes_target`).
+BYTES_TARGET = 5.15
 #: Tables not counted in Part B: the title dictionary and the hourly window.
 EXCLUDED_TABLES = frozenset({"titles", "page_hours"})
+
+
+def meets_bytes_target(per_point: float) -> bool:
+    """Whether ``per_point`` bytes a data point meet :data:`BYTES_TARGET` at its precision."""
+    return round(per_point, 2) <= BYTES_TARGET
+
 
 DUCKDB_LOAD = """
 import sys, duckdb
@@ -1036,7 +1043,7 @@ def print_part_b(result: ResultB) -> None:
         per_point = size / points
         reference = naive.vacuumed if "VACUUM" in label else naive.loaded
         ratio = f"{size / reference:.2f}" if not label.startswith("naive") else "-"
-        result_text = verdict(per_point <= BYTES_TARGET) if targeted else ""
+        result_text = verdict(meets_bytes_target(per_point)) if targeted else ""
         say(f"{label:<36} {size:>14,} {per_point:>8.2f} {ratio:>7}  {result_text}")
     if len(result.loads) == 1:
         say("(staging 3 not measured: run without --no-staging3 for it)")
@@ -1176,7 +1183,7 @@ def summary(
             "| figure | value | target | result |",
             "|---|---:|---|---|",
             f"| bytes per data point (staging 0) | {ours:.2f} | ≤ {BYTES_TARGET:g} | "
-            f"{verdict(ours <= BYTES_TARGET)} |",
+            f"{verdict(meets_bytes_target(ours))} |",
         ]
         for load in result.loads[1:]:
             value = counted_bytes(load.sizes) / points
